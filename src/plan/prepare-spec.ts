@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+// The contract between the planner (which writes it), the `prepare` init
+// container (which executes it) and the reconciler (which ships it to the
+// build pod). Versioned so an old build pod never misreads a newer spec.
+// Owner: the planner. Change it only together with `prepare` and the Job builder.
+
+/** Files taken from a stage image in the registry into the workspace. */
+export const PrepareImportSchema = z.strictObject({
+  /** Workspace-relative folder this import's files are written to, e.g. `imports/0`. */
+  dir: z.string(),
+  /** The source stage image, always addressed by manifest digest: `host/repo@sha256:...`. */
+  sourceRef: z.string(),
+  /** For messages: which werf image and stage the files come from. */
+  sourceImage: z.string(),
+  sourceStage: z.string(),
+  /** Absolute path inside the source image. */
+  add: z.string(),
+  /** Absolute destination inside the stage being built (for COPY and for messages). */
+  to: z.string(),
+  includePaths: z.array(z.string()),
+  excludePaths: z.array(z.string()),
+  /** Import checksum (werf §4.9) the plan was computed with; prepare fails if the source differs. */
+  expectedChecksum: z.string().optional(),
+});
+export type PrepareImport = z.infer<typeof PrepareImportSchema>;
+
+/** Files taken from a git repository at a fixed commit into the workspace. */
+export const PrepareGitSchema = z.strictObject({
+  dir: z.string(),
+  url: z.string(),
+  commit: z.string(),
+  add: z.string(),
+  to: z.string(),
+  includePaths: z.array(z.string()),
+  excludePaths: z.array(z.string()),
+  /** Tree hash the plan was computed with; prepare fails if the content differs. */
+  expectedContentHash: z.string().optional(),
+});
+export type PrepareGit = z.infer<typeof PrepareGitSchema>;
+
+export const PrepareSpecSchema = z.strictObject({
+  apiVersion: z.literal('stapel.dev/prepare/v1'),
+  image: z.string(),
+  stage: z.string(),
+  digest: z.string(),
+  /** Full Dockerfile text, written to `<workspace>/Dockerfile`. */
+  dockerfile: z.string(),
+  imports: z.array(PrepareImportSchema),
+  git: z.array(PrepareGitSchema),
+  /** Registries reached over plain HTTP or without TLS verification (hosts). */
+  insecureRegistries: z.array(z.string()),
+});
+export type PrepareSpec = z.infer<typeof PrepareSpecSchema>;
