@@ -24,6 +24,9 @@ export {
   type GitDependencyStage,
   type GitMappingFacts,
   type GitMappingInput,
+  type GitSelectionHash,
+  type GitSelectionQuery,
+  gitSelectionHash,
 } from './facts.js';
 export { redactText, redactUrl } from './redact.js';
 export {
