@@ -28,6 +28,15 @@ export {
   type GitSelectionQuery,
   gitSelectionHash,
 } from './facts.js';
+export {
+  type GitLayoutPlan,
+  gitMappingCopy,
+  type LayoutGitMappingInput,
+  type LayoutGitMappingResult,
+  layoutGitMapping,
+  planGitLayout,
+} from './layout.js';
+export { type PrepareGitOptions, prepareGitEntries } from './prepare-git.js';
 export { redactText, redactUrl } from './redact.js';
 export {
   type GitRemote,

@@ -1,12 +1,21 @@
-import { lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GitError } from '../../../src/git/errors.js';
 import { computeMappingFacts } from '../../../src/git/facts.js';
 import { gitMappingCopy, layoutGitMapping, planGitLayout } from '../../../src/git/layout.js';
+import { prepareGitEntries } from '../../../src/git/prepare-git.js';
 import { GitRepositoryCache } from '../../../src/git/repository.js';
 import { selectMappingEntries } from '../../../src/git/select.js';
-import { makeTempRoot, TestRepo } from './git-servers.js';
+import { makeTempRoot, startHttpGitServer, TestRepo } from './git-servers.js';
 
 const root = makeTempRoot();
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -148,5 +157,54 @@ describe('planGitLayout', () => {
       '/',
     );
     expect(plan.dirs).toEqual(['a', 'e', 'a/b', 'a/b/c']);
+  });
+});
+
+describe('prepareGitEntries (the prepare CLI side)', () => {
+  it('fetches a private repository with a mounted Secret and lays out every entry', async () => {
+    const password = 'prepare-secret-token-1234';
+    const http = await startHttpGitServer(root, { username: 'bot', password });
+    try {
+      const secretDir = join(root, 'secret');
+      mkdirSync(secretDir);
+      writeFileSync(join(secretDir, 'username'), 'bot');
+      writeFileSync(join(secretDir, 'password'), password);
+      const workspace = join(root, 'prepare-ws');
+      const s = await snapshot();
+      const docs = { add: '/app/docs', to: '/docs', includePaths: [], excludePaths: [] };
+      const expected = computeMappingFacts(await s.listTree(), {
+        ...docs,
+        stageDependencies: { install: [], beforeSetup: [], setup: [] },
+      }).contentHash;
+      const entry = { url: http.urlOf('layout'), commit, credentialsDir: secretDir };
+      const results = await prepareGitEntries(
+        [
+          { ...entry, dir: 'git/0', ...docs, expectedContentHash: expected },
+          {
+            ...entry,
+            dir: 'git/1',
+            add: '/config/app.conf',
+            to: '/etc/app/real.conf',
+            includePaths: [],
+            excludePaths: [],
+          },
+        ],
+        { workspace, cacheDir: join(root, 'prepare-cache') },
+      );
+      expect(results.map((r) => r.addKind)).toEqual(['directory', 'file']);
+      expect(walk(join(workspace, 'git'))).toEqual({
+        '0/': 'dir 775',
+        '0/readme.md': 'file 644',
+        '1/': 'dir 775',
+        '1/real.conf': 'file 644',
+      });
+      const noSecret = prepareGitEntries([{ url: http.urlOf('layout'), commit, dir: 'git/2', ...docs }], {
+        workspace,
+        cacheDir: join(root, 'prepare-cache-2'),
+      });
+      await expect(noSecret).rejects.toMatchObject({ reason: 'GitAuth' });
+    } finally {
+      await http.close();
+    }
   });
 });
