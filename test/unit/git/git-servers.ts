@@ -87,18 +87,22 @@ export interface HttpGitServer {
 export async function startHttpGitServer(
   root: string,
   auth?: { username: string; password: string },
+  /** Runs before an authorized request is served, while the git client waits for the answer. */
+  beforeServe?: () => Promise<void>,
 ): Promise<HttpGitServer> {
   const requests: HttpGitServer['requests'] = [];
   const expected = auth
     ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
     : undefined;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push({ path: url.pathname, authorization: req.headers.authorization });
     if (expected && req.headers.authorization !== expected) {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test"' }).end();
       return;
     }
+    req.pause();
+    await beforeServe?.();
     const cgi = spawn('git', ['http-backend'], {
       env: {
         PATH: process.env.PATH,
