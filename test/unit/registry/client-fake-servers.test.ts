@@ -36,8 +36,18 @@ const index = Buffer.from(
     schemaVersion: 2,
     mediaType: OCI_INDEX,
     manifests: [
-      { mediaType: OCI_MANIFEST, digest: sha(arm64), size: arm64.length, platform: { os: 'linux', architecture: 'arm64' } },
-      { mediaType: OCI_MANIFEST, digest: sha(amd64), size: amd64.length, platform: { os: 'linux', architecture: 'amd64' } },
+      {
+        mediaType: OCI_MANIFEST,
+        digest: sha(arm64),
+        size: arm64.length,
+        platform: { os: 'linux', architecture: 'arm64' },
+      },
+      {
+        mediaType: OCI_MANIFEST,
+        digest: sha(amd64),
+        size: amd64.length,
+        platform: { os: 'linux', architecture: 'amd64' },
+      },
     ],
   }),
 );
@@ -72,11 +82,17 @@ beforeAll(async () => {
         'www-authenticate': `Bearer realm="http://${bearerRegistry.host}/token",service="fake registry",scope="${scope}"`,
         'content-type': 'application/json',
       });
-      return void res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+      return void res.end(
+        JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }),
+      );
     }
     accepts.push(String(req.headers.accept));
     const send = (body: Buffer, type: string) => {
-      res.writeHead(200, { 'content-type': type, 'docker-content-digest': sha(body), 'content-length': body.length });
+      res.writeHead(200, {
+        'content-type': type,
+        'docker-content-digest': sha(body),
+        'content-length': body.length,
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (url.pathname === '/v2/ns/app/manifests/multi') return send(index, OCI_INDEX);
@@ -91,7 +107,11 @@ beforeAll(async () => {
       return void res.writeHead(307, { location: `http://${store.host}/bad` }).end();
     }
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
+    res.end(
+      req.method === 'HEAD'
+        ? undefined
+        : JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }),
+    );
   });
   basicRegistry = await serve((req, res) => {
     if (req.headers.authorization !== `Basic ${Buffer.from('alice:pw').toString('base64')}`) {
@@ -115,7 +135,9 @@ function client(registry: string, creds: Record<string, unknown>) {
 
 describe('RegistryClient against fixture servers', () => {
   it('answers a Bearer challenge with Basic credentials at the token server, then caches the token per scope', async () => {
-    const c = client(bearerRegistry.host, { [bearerRegistry.host]: { username: 'robot', password: 's3cret' } });
+    const c = client(bearerRegistry.host, {
+      [bearerRegistry.host]: { username: 'robot', password: 's3cret' },
+    });
     tokenRequests.length = 0;
     expect(await c.manifestDigest(`${bearerRegistry.host}/ns/app:multi`)).toBe(sha(index));
     expect(await c.manifestDigest(`${bearerRegistry.host}/ns/app@${sha(amd64)}`)).toBe(sha(amd64));
@@ -131,23 +153,33 @@ describe('RegistryClient against fixture servers', () => {
   });
 
   it('reports an absent manifest as undefined, not as an error', async () => {
-    const c = client(bearerRegistry.host, { [bearerRegistry.host]: { username: 'robot', password: 's3cret' } });
+    const c = client(bearerRegistry.host, {
+      [bearerRegistry.host]: { username: 'robot', password: 's3cret' },
+    });
     expect(await c.manifestDigest(`${bearerRegistry.host}/ns/app:nope`)).toBeUndefined();
   });
 
   it('picks the platform from an index and verifies the by-digest manifest', async () => {
-    const c = client(bearerRegistry.host, { [bearerRegistry.host]: { username: 'robot', password: 's3cret' } });
+    const c = client(bearerRegistry.host, {
+      [bearerRegistry.host]: { username: 'robot', password: 's3cret' },
+    });
     const image = await c.getImage(`${bearerRegistry.host}/ns/app:multi`);
     expect(image.digest).toBe(sha(amd64));
     expect(image.indexDigest).toBe(sha(index));
     const arm = new RegistryClient({
-      credentials: CredentialStore.fromJson(JSON.stringify({ auths: { [bearerRegistry.host]: { username: 'robot', password: 's3cret' } } }), 't'),
+      credentials: CredentialStore.fromJson(
+        JSON.stringify({ auths: { [bearerRegistry.host]: { username: 'robot', password: 's3cret' } } }),
+        't',
+      ),
       insecureRegistries: [bearerRegistry.host],
       platform: { os: 'linux', architecture: 'arm64' },
     });
     expect((await arm.getImage(`${bearerRegistry.host}/ns/app:multi`)).digest).toBe(sha(arm64));
     const s390 = new RegistryClient({
-      credentials: CredentialStore.fromJson(JSON.stringify({ auths: { [bearerRegistry.host]: { username: 'robot', password: 's3cret' } } }), 't'),
+      credentials: CredentialStore.fromJson(
+        JSON.stringify({ auths: { [bearerRegistry.host]: { username: 'robot', password: 's3cret' } } }),
+        't',
+      ),
       insecureRegistries: [bearerRegistry.host],
       platform: { os: 'linux', architecture: 's390x' },
     });
@@ -157,7 +189,9 @@ describe('RegistryClient against fixture servers', () => {
   });
 
   it('rejects a manifest whose bytes do not match the digest asked for', async () => {
-    const c = client(bearerRegistry.host, { [bearerRegistry.host]: { username: 'robot', password: 's3cret' } });
+    const c = client(bearerRegistry.host, {
+      [bearerRegistry.host]: { username: 'robot', password: 's3cret' },
+    });
     // The fixture serves amd64's bytes when asked for the digest of "forged".
     await expect(c.getManifest(`${bearerRegistry.host}/ns/app@${sha('forged')}`)).rejects.toThrow(
       `reference ${sha('forged')}: content hashes to ${sha(amd64)}, expected ${sha('forged')}`,
@@ -168,7 +202,9 @@ describe('RegistryClient against fixture servers', () => {
   });
 
   it('follows a blob redirect to another origin without sending the Authorization header there', async () => {
-    const c = client(bearerRegistry.host, { [bearerRegistry.host]: { username: 'robot', password: 's3cret' } });
+    const c = client(bearerRegistry.host, {
+      [bearerRegistry.host]: { username: 'robot', password: 's3cret' },
+    });
     storeRequests.length = 0;
     const got = await c.getBlob(`${bearerRegistry.host}/ns/app`, { digest: blobDigest, size: blob.length });
     expect(got.equals(blob)).toBe(true);
@@ -176,20 +212,24 @@ describe('RegistryClient against fixture servers', () => {
   });
 
   it('fails a blob stream whose bytes do not hash to the digest, or whose size differs', async () => {
-    const c = client(bearerRegistry.host, { [bearerRegistry.host]: { username: 'robot', password: 's3cret' } });
-    await expect(c.getBlob(`${bearerRegistry.host}/ns/app`, { digest: sha('other'), size: blob.length })).rejects.toThrow(
-      /blob hashes to sha256:[0-9a-f]{64}, expected sha256:/,
-    );
-    await expect(c.getBlob(`${bearerRegistry.host}/ns/app`, { digest: blobDigest, size: blob.length + 5 })).rejects.toThrow(
-      /blob has 12000 bytes, its descriptor says 12005/,
-    );
-    await expect(c.getBlob(`${bearerRegistry.host}/ns/app`, { digest: blobDigest, size: 10 })).rejects.toThrow(
-      /larger than the 10 bytes/,
-    );
+    const c = client(bearerRegistry.host, {
+      [bearerRegistry.host]: { username: 'robot', password: 's3cret' },
+    });
+    await expect(
+      c.getBlob(`${bearerRegistry.host}/ns/app`, { digest: sha('other'), size: blob.length }),
+    ).rejects.toThrow(/blob hashes to sha256:[0-9a-f]{64}, expected sha256:/);
+    await expect(
+      c.getBlob(`${bearerRegistry.host}/ns/app`, { digest: blobDigest, size: blob.length + 5 }),
+    ).rejects.toThrow(/blob has 12000 bytes, its descriptor says 12005/);
+    await expect(
+      c.getBlob(`${bearerRegistry.host}/ns/app`, { digest: blobDigest, size: 10 }),
+    ).rejects.toThrow(/larger than the 10 bytes/);
   });
 
   it('turns rejected credentials into an auth error naming registry, repository and reference but no secret', async () => {
-    const c = client(bearerRegistry.host, { [bearerRegistry.host]: { username: 'robot', password: 'wrong-pw-42' } });
+    const c = client(bearerRegistry.host, {
+      [bearerRegistry.host]: { username: 'robot', password: 'wrong-pw-42' },
+    });
     const err = await c.manifestDigest(`${bearerRegistry.host}/ns/app:multi`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryError);
     expect((err as RegistryError).kind).toBe('auth');
@@ -200,7 +240,9 @@ describe('RegistryClient against fixture servers', () => {
   });
 
   it('answers a Basic challenge, and says so when no credentials are configured', async () => {
-    const ok = client(basicRegistry.host, { [basicRegistry.host]: { auth: Buffer.from('alice:pw').toString('base64') } });
+    const ok = client(basicRegistry.host, {
+      [basicRegistry.host]: { auth: Buffer.from('alice:pw').toString('base64') },
+    });
     expect(await ok.manifestDigest(`${basicRegistry.host}/x/y:t`)).toBeUndefined();
     const none = client(basicRegistry.host, {});
     await expect(none.manifestDigest(`${basicRegistry.host}/x/y:t`)).rejects.toThrow(
@@ -210,7 +252,9 @@ describe('RegistryClient against fixture servers', () => {
 
   it('uses plain HTTP only for registries listed as insecure', async () => {
     const c = new RegistryClient({ platform: { os: 'linux', architecture: 'amd64' } });
-    const err = (await c.manifestDigest(`${basicRegistry.host}/x/y:t`).catch((e: unknown) => e)) as RegistryError;
+    const err = (await c
+      .manifestDigest(`${basicRegistry.host}/x/y:t`)
+      .catch((e: unknown) => e)) as RegistryError;
     expect(err).toBeInstanceOf(RegistryError);
     expect(err.kind).toBe('network');
   });

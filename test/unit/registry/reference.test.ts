@@ -18,7 +18,10 @@ describe('parseImageReference', () => {
     ['index.docker.io/library/alpine:1', { registry: 'docker.io', repository: 'library/alpine', tag: '1' }],
     ['localhost/x', { registry: 'localhost', repository: 'x', tag: 'latest' }],
     ['localhost:5000/a/b:t', { registry: 'localhost:5000', repository: 'a/b', tag: 't' }],
-    ['127.0.0.1:41234/shop/stages', { registry: '127.0.0.1:41234', repository: 'shop/stages', tag: 'latest' }],
+    [
+      '127.0.0.1:41234/shop/stages',
+      { registry: '127.0.0.1:41234', repository: 'shop/stages', tag: 'latest' },
+    ],
     ['ghcr.io/o/r/deep/name', { registry: 'ghcr.io', repository: 'o/r/deep/name', tag: 'latest' }],
     [`ghcr.io/o/r@${d}`, { registry: 'ghcr.io', repository: 'o/r', digest: d }],
     [`ghcr.io/o/r:v1@${d}`, { registry: 'ghcr.io', repository: 'o/r', tag: 'v1', digest: d }],
