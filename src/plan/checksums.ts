@@ -1,4 +1,3 @@
-import { h3, h256, sha256Hex } from './hash.js';
 import type {
   BaseImage,
   DependencyImportType,
@@ -8,7 +7,8 @@ import type {
   Mount,
   Shell,
   UserStageName,
-} from './input.js';
+} from '../werf/model.js';
+import { h3, h256, sha256Hex } from './hash.js';
 import { isGitChainStage, legacyStageName, type StageName } from './stage-names.js';
 
 // werf's per-stage digest inputs (werf-stapel.md §4.2-4.6), as pure functions
@@ -57,14 +57,15 @@ export function contentDigest(args: { platform?: string; stage: StageName; diges
 }
 
 /** §4.3 V(stage): the cache-version checksum of a user stage, "" when no cache version applies. */
-export function stageVersionChecksum(shell: Shell, stage: UserStageName): string {
-  const versions = [shell.stageCacheVersions[stage], shell.cacheVersion].filter((v) => v !== '');
+export function stageVersionChecksum(shell: Shell | undefined, stage: UserStageName): string {
+  if (!shell) return '';
+  const versions = [shell[`${stage}CacheVersion`], shell.cacheVersion].filter((v) => v !== '');
   return versions.length > 0 ? h256(...versions) : '';
 }
 
 /** §4.3 S(stage): "" means the stage does not exist (no commands and no cache version, pitfall 8). */
-export function shellChecksum(shell: Shell, stage: UserStageName): string {
-  const args = [...shell.commands[stage]];
+export function shellChecksum(shell: Shell | undefined, stage: UserStageName): string {
+  const args = [...(shell?.[stage] ?? [])];
   const version = stageVersionChecksum(shell, stage);
   if (version !== '') args.push(version);
   return args.length > 0 ? h256(...args) : '';
@@ -101,13 +102,14 @@ export function fromDeps(args: {
   const parts: string[] = [];
   if (args.cacheVersion !== '') parts.push(args.cacheVersion);
   if (args.fromCacheVersion !== '') parts.push(args.fromCacheVersion);
-  for (const mount of args.mounts) parts.push(cleanPath('.'), cleanPath(mount.to), mount.from);
+  for (const mount of args.mounts)
+    parts.push(cleanPath(mount.fromPath ?? '.'), cleanPath(mount.to), mount.type);
   switch (args.base.kind) {
     case 'scratch':
       parts.push('scratch');
       break;
     case 'external':
-      parts.push(args.base.ref);
+      parts.push(args.base.reference);
       break;
     case 'image':
       if (args.baseContentDigest === undefined) throw new Error('fromDeps: base content digest missing');
@@ -124,7 +126,8 @@ export function userStageDeps(shellSum: string, gitDependencyChecksums: readonly
 
 /** §4.5: werf's parameter hash of a git mapping (plain concatenation with literal ':::' pieces). */
 export function gitParamsHash(mapping: GitMapping): string {
-  const repoId = mapping.url === undefined ? 'own' : remoteRepoId(mapping.url);
+  const repoId = mapping.kind === 'local' ? 'own' : remoteRepoId(mapping.url);
+  const remote = mapping.kind === 'remote' ? mapping : undefined;
   const add = mapping.add.replace(/^\/+/, '');
   const parts = [
     `${repoId}_${repoId}`,
@@ -141,11 +144,11 @@ export function gitParamsHash(mapping: GitMapping): string {
     ':::',
     mapping.group,
     ':::',
-    mapping.branch ?? '',
+    remote?.branch ?? '',
     ':::',
-    mapping.tag ?? '',
+    remote?.tag ?? '',
     ':::',
-    mapping.commit ?? '',
+    remote?.commit ?? '',
   ];
   return sha256Hex(parts.join(''));
 }
@@ -212,9 +215,9 @@ export function dockerInstructionsDeps(docker: DockerInstructions): string {
   parts.push(
     effectiveCmd(docker) ?? '',
     docker.entrypoint ?? '',
-    docker.workdir,
-    docker.user,
-    docker.healthcheck,
+    docker.workdir ?? '',
+    docker.user ?? '',
+    docker.healthcheck ?? '',
   );
   return h256(...parts);
 }
@@ -256,24 +259,5 @@ export function imageSpecDeps(spec: ImageSpec): string {
     String(c.clearEntrypoint),
     String(c.clearUser),
     String(c.clearWorkingDir),
-  );
-}
-
-/** §4.9 step 2: the id an import checksum is cached under (werf's importSourceID). */
-export function importSourceId(args: {
-  sourceContentDigest: string;
-  add: string;
-  includePaths: readonly string[];
-  excludePaths: readonly string[];
-}): string {
-  return h256(
-    'SourceImageContentDigest',
-    args.sourceContentDigest,
-    'Add',
-    args.add,
-    'IncludePaths',
-    args.includePaths.join('///'),
-    'ExcludePaths',
-    args.excludePaths.join('///'),
   );
 }
