@@ -26,6 +26,7 @@ import {
   type StageImageFact,
   stageImageKey,
 } from './facts.js';
+import { EMPTY_GIT_CONTENT } from './git-content.js';
 import { buildImageGraph, type ImageEdge } from './graph.js';
 import { dockerInstructionLines, imageSpecLines, MetadataError } from './metadata-instructions.js';
 import type { PrepareSpec } from './prepare-spec.js';
@@ -533,7 +534,8 @@ class Evaluation {
             continue;
           }
           sums.push(content.hash);
-          out.git.push(gitRecipe(mapping, part, content.selection, content.hash));
+          if (content.hash !== EMPTY_GIT_CONTENT)
+            out.git.push(gitRecipe(mapping, part, content.selection, content.hash));
         }
         if (out.waitsFor.length === 0) out.deps = userStageDeps(spec.shellChecksum, sums);
         return out;
@@ -548,7 +550,8 @@ class Evaluation {
             continue;
           }
           hashes.push(content.hash);
-          out.git.push(gitRecipe(mapping, part, content.selection, content.hash));
+          if (content.hash !== EMPTY_GIT_CONTENT)
+            out.git.push(gitRecipe(mapping, part, content.selection, content.hash));
         }
         if (out.waitsFor.length === 0) out.deps = gitArchiveDeps(c.paramsHashes, hashes);
         return out;

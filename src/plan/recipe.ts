@@ -115,10 +115,14 @@ export function recipeStageInputs(
   recipe: StageRecipe,
 ): { image: string; stage: StageName; digest: string }[] {
   const inputs: { image: string; stage: StageName; digest: string }[] = [];
-  if (recipe.base.kind === 'stage') inputs.push(recipe.base);
-  for (const imp of recipe.imports) if (imp.source.kind === 'stage') inputs.push(imp.source);
+  const add = (s: { image: string; stage: StageName; digest: string }) => {
+    if (!inputs.some((i) => i.digest === s.digest))
+      inputs.push({ image: s.image, stage: s.stage, digest: s.digest });
+  };
+  if (recipe.base.kind === 'stage') add(recipe.base);
+  for (const imp of recipe.imports) if (imp.source.kind === 'stage') add(imp.source);
   for (const env of recipe.env) {
-    if (env.type === 'ImageDigest' || env.type === 'ImageID') inputs.push(env.dependency);
+    if (env.type === 'ImageDigest' || env.type === 'ImageID') add(env.dependency);
   }
   return inputs;
 }
