@@ -6,7 +6,7 @@ import type { MappingSelection, SelectedEntry } from './select.js';
 // addressed). Formula, for a list of selected entries sorted by relPath in
 // UTF-8 byte order:
 //
-//   hash = "sha256:" + hex SHA-256( DOMAIN "\0"
+//   hash = "sha256:" + hex SHA-256( "stapel-git-content/v1\0"
 //            + for each entry: mode " " oid " " relPath "\0" )
 //
 // mode is git's (100644, 100755, 120000 = symlink), oid the blob id (for a
@@ -18,22 +18,22 @@ import type { MappingSelection, SelectedEntry } from './select.js';
 // the mapping's paramsHash (werf-stapel.md §4.5).
 
 const CONTENT_DOMAIN = 'stapel-git-content/v1';
-const STAGE_DEPS_DOMAIN = 'stapel-git-stage-dependencies/v1';
 
-function hashEntries(domain: string, entries: readonly SelectedEntry[]): string {
+/** The hash of any list of selected entries (sorted by relPath). Same files, same hash, whichever rule selected them. */
+export function hashEntries(entries: readonly SelectedEntry[]): string {
   const h = createHash('sha256');
-  h.update(`${domain}\0`);
+  h.update(`${CONTENT_DOMAIN}\0`);
   for (const e of entries) h.update(`${e.mode} ${e.oid} ${e.relPath}\0`, 'utf8');
   return `sha256:${h.digest('hex')}`;
 }
 
 /** Content hash of everything a mapping selects. */
 export function mappingContentHash(selection: MappingSelection): string {
-  return hashEntries(CONTENT_DOMAIN, selection.entries);
+  return hashEntries(selection.entries);
 }
 
 export interface StageDependenciesHash {
-  /** Hash of the union of the files the globs select (same formula, own domain); constant when none match. */
+  /** Hash of the union of the files the globs select (same formula); the empty-list hash when none match. */
   hash: string;
   /** How many selected files at least one glob matched. */
   fileCount: number;
@@ -55,7 +55,7 @@ export function stageDependenciesHash(
   const matchedBy = globs.map((g) => selection.entries.filter((e) => matchesGlob(e.relPath, g)));
   const union = selection.entries.filter((e) => matchedBy.some((list) => list.includes(e)));
   return {
-    hash: hashEntries(STAGE_DEPS_DOMAIN, union),
+    hash: hashEntries(union),
     fileCount: union.length,
     unmatchedGlobs: globs.filter((_, i) => matchedBy[i]!.length === 0),
   };

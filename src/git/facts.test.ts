@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GitError } from './errors.js';
-import { computeMappingFacts, type GitMappingInput } from './facts.js';
+import { computeMappingFacts, type GitMappingInput, gitSelectionHash } from './facts.js';
 import { selectMappingEntries } from './select.js';
 import { parseLsTree, type TreeEntry } from './tree.js';
 
@@ -187,5 +187,36 @@ describe('computeMappingFacts: stageDependencies', () => {
       const b = computeMappingFacts(edited, single(['myfile']));
       expect(b.stageDependencies.setup?.hash).toBe(a.stageDependencies.setup?.hash);
     });
+  });
+});
+
+describe('gitSelectionHash (the planner GitSelection query)', () => {
+  const m = mapping({
+    add: '/app',
+    excludePaths: ['**/*_test.go'],
+    stageDependencies: { install: [], beforeSetup: [], setup: ['**/*.go', 'nothing'] },
+  });
+  const facts = computeMappingFacts(base, m);
+
+  it('equals the mapping content hash with no select/skip globs', () => {
+    const q = gitSelectionHash(base, { ...m, selectPaths: [], skipPaths: [] });
+    expect(q).toEqual({
+      hash: facts.contentHash,
+      fileCount: facts.fileCount,
+      addKind: 'directory',
+      unmatchedSelectPaths: [],
+    });
+  });
+  it('equals the stage dependencies hash with the stage globs as selectPaths', () => {
+    const q = gitSelectionHash(base, { ...m, selectPaths: m.stageDependencies.setup, skipPaths: [] });
+    expect(q.hash).toBe(facts.stageDependencies.setup?.hash);
+    expect(q.unmatchedSelectPaths).toEqual(['nothing']);
+  });
+  it('leaves out skipPaths: a skipped file changing does not change the hash', () => {
+    const q = { ...m, selectPaths: [], skipPaths: ['lib'] };
+    const before = gitSelectionHash(base, q);
+    expect(before.fileCount).toBe(facts.fileCount - 1);
+    expect(gitSelectionHash(change(base, file('app/lib/util.go', 77)), q).hash).toBe(before.hash);
+    expect(gitSelectionHash(change(base, file('app/main.go', 77)), q).hash).not.toBe(before.hash);
   });
 });

@@ -1,4 +1,10 @@
-import { mappingContentHash, type StageDependenciesHash, stageDependenciesHash } from './content-hash.js';
+import {
+  hashEntries,
+  mappingContentHash,
+  type StageDependenciesHash,
+  stageDependenciesHash,
+} from './content-hash.js';
+import { matchesGlob } from './glob.js';
 import { type GitMappingSelector, selectMappingEntries } from './select.js';
 import type { TreeEntry } from './tree.js';
 
@@ -52,5 +58,44 @@ export function computeMappingFacts(tree: readonly TreeEntry[], mapping: GitMapp
     fileCount: selection.entries.length,
     stageDependencies,
     warnings,
+  };
+}
+
+/**
+ * The planner's generic git question (src/plan/facts.ts GitSelection): the
+ * mapping's filter, then only paths matching a `selectPaths` glob (when
+ * there are any), never a path matching a `skipPaths` glob; all globs
+ * relative to `add`. With both lists empty this is the mapping's content
+ * hash; with a stage's stageDependencies as selectPaths it is that stage's
+ * dependency hash.
+ */
+export interface GitSelectionQuery extends GitMappingSelector {
+  selectPaths: readonly string[];
+  skipPaths: readonly string[];
+}
+
+export interface GitSelectionHash {
+  hash: string;
+  fileCount: number;
+  addKind: 'file' | 'directory';
+  /** selectPaths globs that matched no file (werf warns about each; see pitfall 6). */
+  unmatchedSelectPaths: string[];
+}
+
+export function gitSelectionHash(tree: readonly TreeEntry[], query: GitSelectionQuery): GitSelectionHash {
+  const selection = selectMappingEntries(tree, query);
+  const unmatchedSelectPaths = query.selectPaths.filter(
+    (g) => !selection.entries.some((e) => matchesGlob(e.relPath, g)),
+  );
+  const entries = selection.entries.filter(
+    (e) =>
+      (query.selectPaths.length === 0 || query.selectPaths.some((g) => matchesGlob(e.relPath, g))) &&
+      !query.skipPaths.some((g) => matchesGlob(e.relPath, g)),
+  );
+  return {
+    hash: hashEntries(entries),
+    fileCount: entries.length,
+    addKind: selection.addKind,
+    unmatchedSelectPaths,
   };
 }

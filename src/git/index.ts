@@ -24,7 +24,19 @@ export {
   type GitDependencyStage,
   type GitMappingFacts,
   type GitMappingInput,
+  type GitSelectionHash,
+  type GitSelectionQuery,
+  gitSelectionHash,
 } from './facts.js';
+export {
+  type GitLayoutPlan,
+  gitMappingCopy,
+  type LayoutGitMappingInput,
+  type LayoutGitMappingResult,
+  layoutGitMapping,
+  planGitLayout,
+} from './layout.js';
+export { type PrepareGitOptions, prepareGitEntries } from './prepare-git.js';
 export { redactText, redactUrl } from './redact.js';
 export {
   type GitRemote,

@@ -54,6 +54,12 @@ export const PrepareGitSchema = z.strictObject({
   skipPaths: z.array(z.string()),
   /** Content hash (the `gitContent` fact) the plan was computed with; prepare fails if the content differs. */
   expectedContentHash: z.string().optional(),
+  /**
+   * Where the Job mounts the Secret with this remote's credentials (one file
+   * per key, see src/git/credentials.ts); set by the Job builder, absent for
+   * public repositories.
+   */
+  credentialsDir: z.string().optional(),
 });
 export type PrepareGit = z.infer<typeof PrepareGitSchema>;
 
