@@ -22,6 +22,10 @@ type Json = Record<string, unknown>;
 const KEYS_DROPPED = new Set(['$schema', 'id', '$id', 'propertyNames']);
 const SAFE_INT_BOUND = Number.MAX_SAFE_INTEGER;
 
+/** zod's z.int() emits the safe-integer range; it only adds noise to the CRD. */
+const isUnboundedIntLimit = (key: string, value: unknown) =>
+  (key === 'minimum' && value === -SAFE_INT_BOUND) || (key === 'maximum' && value === SAFE_INT_BOUND);
+
 export function toStructural(node: Json, path = '$'): Json {
   const out: Json = {};
   const anyOf = node.anyOf as Json[] | undefined;
@@ -51,11 +55,7 @@ export function toStructural(node: Json, path = '$'): Json {
       // `false` is the default under pruning, and forbidden next to properties.
       if (value === false || node.properties) continue;
       out.additionalProperties = toStructural(value as Json, `${path}.*`);
-    } else if (
-      (key === 'minimum' && value === -SAFE_INT_BOUND) ||
-      (key === 'maximum' && value === SAFE_INT_BOUND)
-    ) {
-    } else out[key] = value;
+    } else if (!isUnboundedIntLimit(key, value)) out[key] = value;
   }
   if (!out.type && !out['x-kubernetes-int-or-string'] && !out['x-kubernetes-preserve-unknown-fields']) {
     throw new Error(`${path}: every node of a structural schema needs a type`);
