@@ -34,8 +34,14 @@ export const PrepareGitSchema = z.strictObject({
   to: z.string(),
   includePaths: z.array(z.string()),
   excludePaths: z.array(z.string()),
-  /** Tree hash the plan was computed with; prepare fails if the content differs. */
+  /** Content hash (src/git content-hash.ts) the plan was computed with; prepare fails if the content differs. */
   expectedContentHash: z.string().optional(),
+  /**
+   * Where the Job mounts the Secret with this remote's credentials (one file
+   * per key, see src/git/credentials.ts); set by the Job builder, absent for
+   * public repositories.
+   */
+  credentialsDir: z.string().optional(),
 });
 export type PrepareGit = z.infer<typeof PrepareGitSchema>;
 
