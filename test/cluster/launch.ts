@@ -110,7 +110,7 @@ export async function launchCluster(options: {
       '--',
       process.execPath,
       '--import',
-      import.meta.resolve('tsx'),
+      'tsx', // resolved from the cwd, the checkout (vite's module runner has no import.meta.resolve)
       join(HERE, 'supervisor.ts'),
       '--state-dir',
       stateDir,

@@ -100,14 +100,15 @@ export class TestKubelet {
     if (!worker && isTerminal(pod.status?.phase)) return; // the API server removes it once finalizers are gone
     this.deleting.add(meta.uid!);
     const grace = meta.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    this.ctx.log(`${meta.namespace}/${meta.name}: deleted, stopping with ${grace}s grace`);
     const stopped = worker ? worker.terminate(grace) : Promise.resolve();
     stopped
       .then(() =>
         this.core.deleteNamespacedPod({
           name: meta.name!,
           namespace: meta.namespace!,
-          gracePeriodSeconds: 0,
-          body: { preconditions: { uid: meta.uid! } },
+          // With a body the API server reads the options from it, not from the query.
+          body: { gracePeriodSeconds: 0, preconditions: { uid: meta.uid! } },
         }),
       )
       .catch((err: unknown) => {
