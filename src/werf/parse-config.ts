@@ -228,7 +228,9 @@ function checkMeta(
   if (!raw) return undefined;
   const scope: DocumentScope = { doc: first.doc, imageName: undefined };
   if (raw.configVersion === undefined)
-    diagnostics.error(scope, [], 'the meta document needs "configVersion: 1"');
+    diagnostics.error(scope, [], 'the meta document needs "configVersion: 1"', 'rule', 'value', [
+      'configVersion',
+    ]);
   else if (raw.configVersion !== 1)
     diagnostics.error(scope, ['configVersion'], `"configVersion" must be 1, got ${raw.configVersion}`);
   const project = raw.project ?? '';
@@ -237,6 +239,9 @@ function checkMeta(
       scope,
       raw.project === undefined ? [] : ['project'],
       'the meta document needs "project": the project name (lowercase letters, digits and "-")',
+      'rule',
+      'value',
+      ['project'],
     );
   else if (!PROJECT_NAME.test(project) || project.length > 50) {
     diagnostics.error(

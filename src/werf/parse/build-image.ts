@@ -31,8 +31,12 @@ export function buildStapelImages(
   kind: 'image' | 'artifact',
   names: string[],
 ): StapelImage[] {
-  const err = (path: YamlPath, message: string, at: 'key' | 'value' = 'value') =>
-    ctx.diagnostics.error(ctx.scope, path, message, 'rule', at);
+  const err = (
+    path: YamlPath,
+    message: string,
+    at: 'key' | 'value' = 'value',
+    about: readonly string[] = [],
+  ) => ctx.diagnostics.error(ctx.scope, path, message, 'rule', at, about);
 
   // Rule 11: what an artifact may not have.
   if (kind === 'artifact') {
@@ -54,6 +58,8 @@ export function buildStapelImages(
     err(
       [],
       'the base image is missing: set "from" (an image of this config or an external reference such as "alpine:3.20")',
+      'value',
+      ['from', 'fromImage', 'fromArtifact'],
     );
   }
   if ((hasFrom || hasFromImage) && hasFromArtifact) {

@@ -41,8 +41,14 @@ export interface PartContext {
 
 const quote = (s: string) => JSON.stringify(s);
 
-function err(ctx: PartContext, path: YamlPath, message: string, at: 'key' | 'value' = 'value') {
-  ctx.diagnostics.error(ctx.scope, path, message, 'rule', at);
+function err(
+  ctx: PartContext,
+  path: YamlPath,
+  message: string,
+  at: 'key' | 'value' = 'value',
+  about: readonly string[] = [],
+) {
+  ctx.diagnostics.error(ctx.scope, path, message, 'rule', at, about);
 }
 
 /** Path of item `i` of a string-or-list field: the field itself when it was written as one string. */
@@ -76,9 +82,14 @@ export function relativeGlobs(
 
 export function buildGit(ctx: PartContext, raw: RawGit, path: YamlPath): GitMapping | undefined {
   let ok = true;
-  const fail = (p: YamlPath, message: string, at: 'key' | 'value' = 'value') => {
+  const fail = (
+    p: YamlPath,
+    message: string,
+    at: 'key' | 'value' = 'value',
+    about: readonly string[] = [],
+  ) => {
     ok = false;
-    err(ctx, p, message, at);
+    err(ctx, p, message, at, about);
   };
   const rawAdd = raw.add === undefined || raw.add === '' ? '/' : raw.add;
   if (!isAbsolutePath(rawAdd))
@@ -87,7 +98,7 @@ export function buildGit(ctx: PartContext, raw: RawGit, path: YamlPath): GitMapp
       `git "add" must be an absolute path in the repository (e.g. "/src"), got ${quote(rawAdd)}`,
     );
   if (raw.to === undefined || raw.to === '') {
-    fail(path, 'git mapping needs "to": the absolute path in the image the files go to');
+    fail(path, 'git mapping needs "to": the absolute path in the image the files go to', 'value', ['to']);
   } else if (!isAbsolutePath(raw.to)) {
     fail(
       [...path, 'to'],
@@ -171,6 +182,8 @@ export function secretSource(
       ctx,
       path,
       `${what} needs exactly one of "env", "src", "value"${given.length ? `; got ${given.map(quote).join(' and ')}` : ''}`,
+      'value',
+      ['env', 'src', 'value'],
     );
     return undefined;
   }
@@ -213,7 +226,7 @@ export function buildMount(
   let ok = true;
   if (raw.to === undefined || raw.to === '') {
     ok = false;
-    err(ctx, path, 'mount needs "to": the absolute path in the build container');
+    err(ctx, path, 'mount needs "to": the absolute path in the build container', 'value', ['to']);
   } else if (!isAbsolutePath(raw.to)) {
     ok = false;
     err(ctx, [...path, 'to'], `mount "to" must be an absolute path, got ${quote(raw.to)}`);
@@ -222,10 +235,19 @@ export function buildMount(
   const hasFromPath = raw.fromPath !== undefined && raw.fromPath !== '';
   if (hasFrom && hasFromPath) {
     ok = false;
-    err(ctx, path, 'mount takes "from" (tmp_dir or build_dir) or "fromPath" (a host directory), not both');
+    err(
+      ctx,
+      path,
+      'mount takes "from" (tmp_dir or build_dir) or "fromPath" (a host directory), not both',
+      'value',
+      ['from', 'fromPath'],
+    );
   } else if (!hasFrom && !hasFromPath) {
     ok = false;
-    err(ctx, path, 'mount needs "from" (tmp_dir or build_dir) or "fromPath" (a host directory)');
+    err(ctx, path, 'mount needs "from" (tmp_dir or build_dir) or "fromPath" (a host directory)', 'value', [
+      'from',
+      'fromPath',
+    ]);
   }
   if (!ok) return undefined;
   const mount: Mount = hasFromPath
@@ -276,11 +298,17 @@ function slotOf(
   what: string,
 ): DependencySlot | undefined {
   if (raw.before !== undefined && raw.after !== undefined) {
-    err(ctx, path, `${what} takes one of "before" or "after", not both`);
+    err(ctx, path, `${what} takes one of "before" or "after", not both`, 'value', ['before', 'after']);
     return undefined;
   }
   if (raw.before === undefined && raw.after === undefined) {
-    err(ctx, path, `${what} needs "before" or "after" with "install" or "setup": when its files are added`);
+    err(
+      ctx,
+      path,
+      `${what} needs "before" or "after" with "install" or "setup": when its files are added`,
+      'value',
+      ['before', 'after'],
+    );
     return undefined;
   }
   const when = raw.before !== undefined ? 'before' : 'after';
@@ -290,17 +318,27 @@ function slotOf(
 
 export function buildImport(ctx: PartContext, raw: RawImport, path: YamlPath): Import | undefined {
   let ok = true;
-  const fail = (p: YamlPath, message: string) => {
+  const fail = (p: YamlPath, message: string, about: readonly string[] = []) => {
     ok = false;
-    err(ctx, p, message);
+    err(ctx, p, message, 'value', about);
   };
   // Source: `from` or `image` (same meaning), or legacy `artifact` (rule 19).
   let source: ImportSource | undefined;
   const named = (['from', 'image', 'artifact'] as const).filter((k) => raw[k] !== undefined && raw[k] !== '');
-  if (raw.from && raw.image) fail(path, 'import takes "from" or "image" (the same thing), not both');
+  if (raw.from && raw.image)
+    fail(path, 'import takes "from" or "image" (the same thing), not both', ['from', 'image', 'artifact']);
   else if (named.length === 0)
-    fail(path, 'import needs a source: "from" (an image of this config or an external reference)');
-  else if (named.length > 1) fail(path, 'import takes "from"/"image" or the legacy "artifact", not both');
+    fail(path, 'import needs a source: "from" (an image of this config or an external reference)', [
+      'from',
+      'image',
+      'artifact',
+    ]);
+  else if (named.length > 1)
+    fail(path, 'import takes "from"/"image" or the legacy "artifact", not both', [
+      'from',
+      'image',
+      'artifact',
+    ]);
   else {
     const via = named[0] as 'from' | 'image' | 'artifact';
     const name = raw[via] as string;
@@ -314,7 +352,7 @@ export function buildImport(ctx: PartContext, raw: RawImport, path: YamlPath): I
   // add: required and absolute (rule 17).
   let add: string | undefined;
   if (raw.add === undefined || raw.add === '')
-    fail(path, 'import needs "add": the absolute path in the source image');
+    fail(path, 'import needs "add": the absolute path in the source image', ['add']);
   else if (!isAbsolutePath(raw.add))
     fail(
       [...path, 'add'],
@@ -327,9 +365,12 @@ export function buildImport(ctx: PartContext, raw: RawImport, path: YamlPath): I
   let to: string | undefined;
   let toHadTrailingSlash = false;
   if (rawTo !== undefined && rawTo !== '') {
-    if (!isAbsolutePath(rawTo))
-      fail(toPath, `import "to" must be an absolute path in this image, got ${quote(rawTo)}`);
-    else {
+    if (!isAbsolutePath(rawTo)) {
+      // A "to" taken from a bad "add" is the same mistake, already reported.
+      if (raw.to !== undefined && raw.to !== '')
+        fail(toPath, `import "to" must be an absolute path in this image, got ${quote(rawTo)}`);
+      else ok = false;
+    } else {
       to = cleanPath(rawTo);
       toHadTrailingSlash = rawTo.length > 1 && rawTo.endsWith('/');
       if (toHadTrailingSlash) {
@@ -383,7 +424,7 @@ export function buildDependency(
   let ok = true;
   if (raw.image === undefined || raw.image === '') {
     ok = false;
-    err(ctx, path, 'dependency needs "image": the name of another image of this config');
+    err(ctx, path, 'dependency needs "image": the name of another image of this config', 'value', ['image']);
   }
   let slot: DependencySlot | undefined;
   if (imageKind === 'stapel') {
@@ -412,6 +453,8 @@ export function buildDependency(
         ctx,
         p,
         'dependency import needs "type": one of ImageName, ImageTag, ImageRepo, ImageID, ImageDigest',
+        'value',
+        ['type'],
       );
     }
     const [wanted, forbidden] =
@@ -434,6 +477,8 @@ export function buildDependency(
         ctx,
         p,
         `dependency import needs "${wanted}": the ${wanted === 'targetEnv' ? 'environment variable' : 'build argument'} to set`,
+        'value',
+        [wanted],
       );
     } else if (seen.has(target)) {
       ok = false;
@@ -469,7 +514,7 @@ export function buildSecret(
   const source = secretSource(ctx, raw, path, 'secret');
   if (!source) return undefined;
   if (source.kind === 'value' && (raw.id === undefined || raw.id === '')) {
-    err(ctx, path, 'a secret with "value" needs "id": it is mounted at /run/secrets/<id>');
+    err(ctx, path, 'a secret with "value" needs "id": it is mounted at /run/secrets/<id>', 'value', ['id']);
     return undefined;
   }
   return ctx.sourceMap.register({ id: raw.id || undefined, source }, ctx.scope.doc, path);

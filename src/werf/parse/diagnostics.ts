@@ -48,8 +48,9 @@ export class Diagnostics {
     message: string,
     code: DiagnosticCode = 'rule',
     at: 'key' | 'value' = 'value',
+    about: readonly string[] = [],
   ): void {
-    if (code === 'rule' && this.coveredByShapeError(scope.doc.index, path)) return;
+    if (code === 'rule' && this.coveredByShapeError(scope.doc.index, path, about)) return;
     const { line, column } = this.place(scope.doc, path, at);
     this.errors.push({
       code,
@@ -83,19 +84,16 @@ export class Diagnostics {
   }
 
   /**
-   * A rule error about a field that was dropped for its shape, or about the
-   * object that held it (e.g. "before or after is required" after a bad
-   * `before`), would only repeat the first error: it is left out.
+   * A rule error about a field that was dropped for its shape (e.g. "before
+   * or after is required" after a bad `before`) would only repeat the first
+   * error: it is left out. `about` names the fields of the object at `path`
+   * that the rule reads.
    */
-  private coveredByShapeError(docIndex: number, path: YamlPath): boolean {
+  private coveredByShapeError(docIndex: number, path: YamlPath, about: readonly string[]): boolean {
     const set = this.removed.get(docIndex);
     if (!set) return false;
-    for (const removed of set) {
-      const r = JSON.parse(removed) as YamlPath;
-      if (key(r) === key(path)) return true;
-      if (r.length > 0 && key(r.slice(0, -1)) === key(path)) return true;
-    }
-    return false;
+    if (set.has(key(path))) return true;
+    return about.some((field) => set.has(key([...path, field])));
   }
 
   private place(doc: RawDocument, path: YamlPath, at: 'key' | 'value') {

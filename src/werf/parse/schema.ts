@@ -11,6 +11,7 @@ import {
   textOrEmpty,
   textOrList,
 } from './fields.js';
+import { describeRaw } from './yaml-scalar.js';
 
 // The shape of each werf.yaml document kind (werf-stapel.md §1.2, §1.3, §2),
 // checked field by field. Only types, known keys and value sets are checked
@@ -249,7 +250,7 @@ export type RawImport = z.output<typeof importSchema>;
 
 /** `image:` is a string, a list of strings or null; `undefined` here means null. */
 const imageNames = z.union([textOrEmpty, textList], {
-  error: (iss) => `expected an image name, a list of image names or null, got a ${typeof iss.input}`,
+  error: (iss) => `expected an image name, a list of image names or null, got ${describeRaw(iss.input)}`,
 });
 
 export const stapelImageSchema = strict(
