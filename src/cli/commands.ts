@@ -1,7 +1,8 @@
-import { validateCommand } from './validate.js';
-
 // The CLI's command table. Each command lives in its own module under
 // src/cli/ and is registered here with a one-line summary.
+import { renderCommand } from './render.js';
+import { validateCommand } from './validate.js';
+
 export interface Command {
   summary: string;
   /** Runs the command with the arguments after its name; resolves to the exit code. */
@@ -9,5 +10,6 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  render: renderCommand,
   validate: validateCommand,
 };

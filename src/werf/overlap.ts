@@ -1,5 +1,5 @@
+import { isSameOrBelow, joinPaths, relativeBelow } from './config-paths.js';
 import type { GitMapping, Import } from './model.js';
-import { isSameOrBelow, joinPaths, relativeBelow } from './paths.js';
 
 // werf's overlap handling between the git mappings and imports of one image
 // (werf-stapel.md §2.10, `exportsAutoExcluding`): when one export's

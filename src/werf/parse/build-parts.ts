@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { cleanPath, isAbsolutePath, isContainedRelativePath } from '../config-paths.js';
 import { isExternalImportSource } from '../docker-reference.js';
 import type {
   Dependency,
@@ -16,7 +17,6 @@ import type {
   Shell,
   YamlPath,
 } from '../model.js';
-import { cleanPath, isAbsolutePath, isContainedRelativePath } from '../paths.js';
 import type { Diagnostics, DocumentScope, ModelSourceMap } from './diagnostics.js';
 import type {
   dependencySchema,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { cleanPath, isContainedRelativePath, isSameOrBelow } from '../../../src/werf/config-paths.js';
 import { isExternalImportSource, parseDockerReference } from '../../../src/werf/docker-reference.js';
 import { splitWerfDocuments } from '../../../src/werf/parse/documents.js';
 import { YamlScalar } from '../../../src/werf/parse/yaml-scalar.js';
 import { parseWerfConfig } from '../../../src/werf/parse-config.js';
-import { cleanPath, isContainedRelativePath, isSameOrBelow } from '../../../src/werf/paths.js';
 
 describe('paths', () => {
   it('cleans like Go path.Clean', () => {

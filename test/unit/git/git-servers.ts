@@ -1,0 +1,205 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+// Real git remotes on loopback for tests: repositories made in a temp folder
+// with the git CLI, served by `git http-backend` behind a small Node HTTP
+// server (optionally with Basic auth) and by `git daemon`.
+
+const quietEnv = {
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.invalid',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.invalid',
+};
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, env: quietEnv, encoding: 'utf8' }).trim();
+}
+
+/** A working repository whose bare twin (`bare`) is what servers publish. */
+export class TestRepo {
+  readonly work: string;
+  constructor(
+    readonly root: string,
+    readonly name: string,
+  ) {
+    this.work = join(root, 'work', name);
+    mkdirSync(this.work, { recursive: true });
+    git(this.work, 'init', '--quiet', '--initial-branch=main');
+    git(root, 'init', '--bare', '--quiet', '--initial-branch=main', this.bare);
+    git(this.work, 'remote', 'add', 'origin', this.bare);
+  }
+  get bare(): string {
+    return join(this.root, 'repos', `${this.name}.git`);
+  }
+  get fileUrl(): string {
+    return `file://${this.bare}`;
+  }
+  /** Writes files (content string; `{link}` for a symlink; `{exec}` for 0755), commits and pushes; returns the commit. */
+  commit(
+    files: Record<string, string | { link: string } | { exec: string } | null>,
+    message = 'change',
+  ): string {
+    for (const [path, content] of Object.entries(files)) {
+      const full = join(this.work, path);
+      rmSync(full, { force: true });
+      if (content === null) continue;
+      mkdirSync(dirname(full), { recursive: true });
+      if (typeof content === 'string') writeFileSync(full, content, { mode: 0o644 });
+      else if ('link' in content) execFileSync('ln', ['-s', content.link, full]);
+      else writeFileSync(full, content.exec, { mode: 0o755 });
+    }
+    git(this.work, 'add', '-A');
+    git(this.work, 'commit', '--quiet', '--allow-empty', '-m', message);
+    git(this.work, 'push', '--quiet', '--force', 'origin', 'HEAD:main', '--tags');
+    return git(this.work, 'rev-parse', 'HEAD');
+  }
+  branch(name: string): void {
+    git(this.work, 'push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${name}`);
+  }
+  tag(name: string, annotated = false): void {
+    if (annotated) git(this.work, 'tag', '-f', '-a', '-m', name, name);
+    else git(this.work, 'tag', '-f', name);
+    git(this.work, 'push', '--quiet', '--force', 'origin', `refs/tags/${name}`);
+  }
+}
+
+export function makeTempRoot(prefix = 'stapel-git-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface HttpGitServer {
+  /** `http://127.0.0.1:PORT/` + repo name + `.git`. */
+  urlOf(name: string): string;
+  /** Every request line and Authorization header the server saw (to check what was sent). */
+  requests: { path: string; authorization: string | undefined }[];
+  close(): Promise<void>;
+}
+
+/** Serves `<root>/repos/*.git` through git http-backend; with `auth`, every request needs that Basic credential. */
+export async function startHttpGitServer(
+  root: string,
+  auth?: { username: string; password: string },
+): Promise<HttpGitServer> {
+  const requests: HttpGitServer['requests'] = [];
+  const expected = auth
+    ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+    : undefined;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    requests.push({ path: url.pathname, authorization: req.headers.authorization });
+    if (expected && req.headers.authorization !== expected) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test"' }).end();
+      return;
+    }
+    const cgi = spawn('git', ['http-backend'], {
+      env: {
+        PATH: process.env.PATH,
+        GIT_PROJECT_ROOT: join(root, 'repos'),
+        GIT_HTTP_EXPORT_ALL: '1',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        REQUEST_METHOD: req.method ?? 'GET',
+        PATH_INFO: decodeURIComponent(url.pathname),
+        QUERY_STRING: url.search.slice(1),
+        CONTENT_TYPE: req.headers['content-type'] ?? '',
+        HTTP_CONTENT_ENCODING: (req.headers['content-encoding'] as string | undefined) ?? '',
+        GIT_PROTOCOL: (req.headers['git-protocol'] as string | undefined) ?? '',
+        REMOTE_USER: auth?.username ?? '',
+        REMOTE_ADDR: '127.0.0.1',
+      },
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    req.pipe(cgi.stdin);
+    let head = Buffer.alloc(0);
+    let headersDone = false;
+    cgi.stdout.on('data', (chunk: Buffer) => {
+      if (headersDone) {
+        res.write(chunk);
+        return;
+      }
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      headersDone = true;
+      let status = 200;
+      for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
+        const colon = line.indexOf(':');
+        const name = line.slice(0, colon).trim();
+        const value = line.slice(colon + 1).trim();
+        if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
+        else res.setHeader(name, value);
+      }
+      res.writeHead(status);
+      res.write(head.subarray(end + 4));
+    });
+    cgi.stdout.on('end', () => res.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    urlOf: (name) => `http://127.0.0.1:${port}/${name}.git`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
+
+export interface DaemonGitServer {
+  urlOf(name: string): string;
+  close(): Promise<void>;
+}
+
+/** Serves `<root>/repos` with `git daemon` (git:// protocol, no auth) on a free loopback port. */
+export async function startGitDaemon(root: string): Promise<DaemonGitServer> {
+  const port = await freePort();
+  const base = join(root, 'repos');
+  const daemon: ChildProcess = spawn(
+    'git',
+    [
+      'daemon',
+      '--reuseaddr',
+      '--export-all',
+      `--base-path=${base}`,
+      '--listen=127.0.0.1',
+      `--port=${port}`,
+      base,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: quietEnv },
+  );
+  // git daemon prints nothing when ready; wait until the port accepts a connection.
+  const { connect } = await import('node:net');
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = connect(port, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    urlOf: (name) => `git://127.0.0.1:${port}/${name}.git`,
+    close: () =>
+      new Promise((resolve) => {
+        daemon.once('exit', () => resolve());
+        daemon.kill();
+      }),
+  };
+}
