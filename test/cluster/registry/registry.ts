@@ -26,6 +26,7 @@ export async function startRegistry(options: {
 }): Promise<Registry> {
   const dir = join(options.stateDir, 'registry');
   const dataDir = options.dataDir ?? join(dir, 'data');
+  mkdirSync(dir, { recursive: true });
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(join(options.stateDir, 'logs'), { recursive: true });
   const port = options.port ?? (await freePort());
