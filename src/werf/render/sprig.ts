@@ -151,8 +151,8 @@ function inList(hay: Value[], needle: Value): boolean {
 
 function untilStep(start: bigint, stop: bigint, step: bigint, max: number): Value[] {
   const v: Value[] = [];
+  if (step !== 0n && (stop - start) / step >= BigInt(max)) fail(`list would have more than ${max} items`);
   const push = (i: bigint) => {
-    if (v.length >= max) fail(`list would have more than ${max} items`);
     v.push(i);
   };
   if (stop < start) {
