@@ -1,3 +1,5 @@
+import { prepareCommand } from './prepare.js';
+
 // The CLI's command table. Each command lives in its own module under
 // src/cli/ and is registered here with a one-line summary.
 export interface Command {
@@ -6,4 +8,6 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = {
+  prepare: prepareCommand,
+};
