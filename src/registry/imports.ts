@@ -4,6 +4,7 @@
 // to disk, then written into the workspace).
 import type { Readable } from 'node:stream';
 import { type ChecksumEntry, importChecksum, md5Hex } from '../plan/import-checksum.js';
+import type { ImportEntryKind } from '../plan/import-copy.js';
 import { createPathFilter } from '../werf/paths.js';
 import type { RegistryClient, ResolvedImage } from './client.js';
 import { type ContentStore, type LayerBlob, readSubtrees, type SubtreeResult } from './image-subtree.js';
@@ -90,14 +91,37 @@ export async function readImportFiles(
   return { imageDigest: image.digest, imports, store };
 }
 
-/** The import checksum of one selector against a source image (for planning; nothing is written). */
+/** The kind of entry `add` names (the first selected entry is always `add` itself). */
+export function entryKind(entries: SelectedEntry[]): ImportEntryKind {
+  const type = entries[0]?.node.type;
+  return type === 'directory' || type === 'file' || type === 'symlink' ? type : 'other';
+}
+
+export interface ImportSourceFacts {
+  /** The import checksum (werf §4.9), a digest input of the importing stage. */
+  checksum: string;
+  /** What `add` is in the source image; decides the COPY form (src/plan/import-copy.ts). */
+  kind: ImportEntryKind;
+  /** `add` with symlinks in its parents resolved inside the image. */
+  resolvedAdd: string;
+}
+
+/** What planning needs to know about an import source (file bytes are hashed, nothing is written). */
+export async function inspectImportSource(
+  client: RegistryClient,
+  sourceRef: string,
+  selector: ImportSelector,
+): Promise<ImportSourceFacts> {
+  const ref = formatImageReference(parseImageReference(sourceRef));
+  const files = (await readImportFiles(client, ref, [selector])).imports[0] as ImportFiles;
+  return { checksum: files.checksum, kind: entryKind(files.entries), resolvedAdd: files.resolvedAdd };
+}
+
+/** The import checksum of one selector against a source image. */
 export async function importChecksumFromRegistry(
   client: RegistryClient,
   sourceRef: string,
   selector: ImportSelector,
 ): Promise<string> {
-  const { imports } = await readImportFiles(client, formatImageReference(parseImageReference(sourceRef)), [
-    selector,
-  ]);
-  return (imports[0] as ImportFiles).checksum;
+  return (await inspectImportSource(client, sourceRef, selector)).checksum;
 }

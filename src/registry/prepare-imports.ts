@@ -3,10 +3,11 @@
 // entry at its workspace path, checking the import checksum the plan used.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { importCopy } from '../plan/import-copy.js';
 import type { PrepareImport } from '../plan/prepare-spec.js';
 import { createPathFilter } from '../werf/paths.js';
 import type { RegistryClient } from './client.js';
-import { type ImportSelector, readImportFiles } from './imports.js';
+import { entryKind, type ImportSelector, readImportFiles } from './imports.js';
 import { type WriteSummary, writeEntries } from './write-entries.js';
 
 export class PrepareImportError extends Error {
@@ -14,12 +15,6 @@ export class PrepareImportError extends Error {
     super(message);
     this.name = 'PrepareImportError';
   }
-}
-
-/** Workspace-relative path receiving the `add` entry: `<dir>/<basename(add)>`, `<dir>/root` for `/`. */
-export function importEntryPath(imp: Pick<PrepareImport, 'dir' | 'add'>): string {
-  const name = imp.add.split('/').filter(Boolean).pop() ?? 'root';
-  return `${imp.dir.replace(/\/+$/, '')}/${name}`;
 }
 
 function label(imp: PrepareImport, index: number): string {
@@ -106,7 +101,8 @@ export async function prepareImports(
             `${label(imp, index)}: the source files changed since planning (import checksum ${files.checksum}, the plan expected ${imp.expectedChecksum})`,
           );
         }
-        const path = importEntryPath(imp);
+        // Placed where the plan's COPY line expects an entry of this kind (src/plan/import-copy.ts).
+        const path = importCopy(imp, entryKind(files.entries)).path;
         const summary = await writeEntries(files.entries, read.store, join(workspace, path));
         out.push({ index, path, checksum: files.checksum, summary });
       }

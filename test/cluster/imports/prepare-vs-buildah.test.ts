@@ -152,7 +152,7 @@ describe('prepare against the loopback registry, compared with buildah', () => {
       imp('imports/2', '/app/rel-link'),
     ]);
     expect(r.stderr).toBe('');
-    expect(snapshot(join(r.workspace, 'imports/0/opaque'))).toEqual(snapshot(join(mounted, 'app/opaque')));
+    expect(snapshot(join(r.workspace, 'imports/0/o'))).toEqual(snapshot(join(mounted, 'app/opaque')));
     expect(snapshot(join(r.workspace, 'imports/1/replace.txt'))).toEqual(
       snapshot(join(mounted, 'app/replace.txt')),
     );
