@@ -1,7 +1,9 @@
-import { prepareCommand } from './prepare.js';
-
 // The CLI's command table. Each command lives in its own module under
 // src/cli/ and is registered here with a one-line summary.
+import { prepareCommand } from './prepare.js';
+import { renderCommand } from './render.js';
+import { validateCommand } from './validate.js';
+
 export interface Command {
   summary: string;
   /** Runs the command with the arguments after its name; resolves to the exit code. */
@@ -10,4 +12,6 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   prepare: prepareCommand,
+  render: renderCommand,
+  validate: validateCommand,
 };

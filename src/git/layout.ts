@@ -14,6 +14,7 @@ import { join, posix } from 'node:path';
 import { mappingContentHash } from './content-hash.js';
 import { GitError } from './errors.js';
 import { gitEnv } from './exec.js';
+import { matchesGlob } from './glob.js';
 import type { GitSnapshot } from './repository.js';
 import { type GitMappingSelector, type MappingSelection, selectMappingEntries } from './select.js';
 
@@ -60,7 +61,9 @@ export function planGitLayout(selection: MappingSelection, to: string): GitLayou
     if (name === '' || name === '/' || name === '.' || name === '..') {
       throw new GitError('GitMappingInvalid', `to ${JSON.stringify(to)} must name a file when add is a file`);
     }
-    const e = selection.entries[0]!;
+    const e = selection.entries[0];
+    if (!e)
+      throw new GitError('GitMappingInvalid', `nothing selected from the file add for ${JSON.stringify(to)}`);
     return { addKind: 'file', files: [{ target: name, kind: kindOf(e.mode), oid: e.oid }], dirs: [] };
   }
   const dirs = new Set<string>();
@@ -90,7 +93,12 @@ export function gitMappingCopy(
 
 export interface LayoutGitMappingInput {
   snapshot: GitSnapshot;
-  mapping: GitMappingSelector & { to: string };
+  /** `selectPaths`/`skipPaths` narrow the mapping to one stage's share (src/plan/README.md, deviation 1). */
+  mapping: GitMappingSelector & {
+    to: string;
+    selectPaths?: readonly string[];
+    skipPaths?: readonly string[];
+  };
   /** Folder to write into (created; must not already hold any of the files). */
   destDir: string;
   /** The content hash the plan was made with; a different selection fails before anything is written. */
@@ -107,7 +115,17 @@ export interface LayoutGitMappingResult {
 
 export async function layoutGitMapping(input: LayoutGitMappingInput): Promise<LayoutGitMappingResult> {
   const { snapshot, mapping, destDir } = input;
-  const selection = selectMappingEntries(await snapshot.listTree(), mapping);
+  const full = selectMappingEntries(await snapshot.listTree(), mapping);
+  const select = mapping.selectPaths ?? [];
+  const skip = mapping.skipPaths ?? [];
+  const selection = {
+    ...full,
+    entries: full.entries.filter(
+      (e) =>
+        (select.length === 0 || select.some((g) => matchesGlob(e.relPath, g))) &&
+        !skip.some((g) => matchesGlob(e.relPath, g)),
+    ),
+  };
   const contentHash = mappingContentHash(selection);
   if (input.expectedContentHash !== undefined && input.expectedContentHash !== contentHash) {
     throw new GitError(

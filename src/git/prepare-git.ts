@@ -1,4 +1,5 @@
-import { isAbsolute, join } from 'node:path';
+import { rename, rmdir } from 'node:fs/promises';
+import { isAbsolute, join, posix } from 'node:path';
 import type { PrepareGit } from '../plan/prepare-spec.js';
 import { credentialsFromSecretDir } from './credentials.js';
 import { GitError } from './errors.js';
@@ -24,24 +25,35 @@ export async function prepareGitEntries(
   const cache = new GitRepositoryCache({ dir: options.cacheDir, allowFileUrls: options.allowFileUrls });
   const results: LayoutGitMappingResult[] = [];
   for (const entry of entries) {
-    if (isAbsolute(entry.dir) || entry.dir.split('/').some((s) => s === '..')) {
-      throw new GitError(
-        'GitMappingInvalid',
-        `git entry dir ${JSON.stringify(entry.dir)} must be relative to the workspace`,
-      );
+    for (const rel of [entry.dir, entry.path]) {
+      if (isAbsolute(rel) || rel.split('/').some((s) => s === '..')) {
+        throw new GitError(
+          'GitMappingInvalid',
+          `git entry path ${JSON.stringify(rel)} must be relative to the workspace`,
+        );
+      }
     }
     const credentials = entry.credentialsDir
       ? await credentialsFromSecretDir(entry.credentialsDir, entry.url)
       : undefined;
     const snapshot = await cache.fetch({ url: entry.url, credentials }, entry.commit);
-    results.push(
-      await layoutGitMapping({
-        snapshot,
-        mapping: entry,
-        destDir: join(options.workspace, entry.dir),
-        expectedContentHash: entry.expectedContentHash,
-      }),
-    );
+    // The spec's contract: the entry at `add` ends up at `path` (a folder of
+    // the selected files, or the file itself), which the Dockerfile copies to
+    // `to`. Lay out in a scratch folder, then move the entry into place.
+    const scratch = join(options.workspace, entry.dir, '.layout');
+    const result = await layoutGitMapping({
+      snapshot,
+      mapping: entry,
+      destDir: scratch,
+      expectedContentHash: entry.expectedContentHash,
+    });
+    const target = join(options.workspace, entry.path);
+    if (result.addKind === 'directory') await rename(scratch, target);
+    else {
+      await rename(join(scratch, posix.basename(posix.normalize(entry.to))), target);
+      await rmdir(scratch);
+    }
+    results.push(result);
   }
   return results;
 }

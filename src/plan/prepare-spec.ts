@@ -7,8 +7,16 @@ import { z } from 'zod';
 
 /** Files taken from a stage image in the registry into the workspace. */
 export const PrepareImportSchema = z.strictObject({
-  /** Workspace-relative folder this import's files are written to, e.g. `imports/0`. */
+  /** Workspace-relative folder of this import, e.g. `imports/0`; prepare creates it. */
   dir: z.string(),
+  /**
+   * Workspace-relative path inside `dir` where prepare places the entry found
+   * at `add` (file, symlink, or directory holding the selected files), e.g.
+   * `imports/0/assets`. The Dockerfile copies exactly this path to `to`, so a
+   * directory's contents merge into `to` and a file is renamed to `to` (or
+   * lands inside `to` when that is an existing directory), as in werf §5.1.
+   */
+  path: z.string(),
   /** The source stage image, always addressed by manifest digest: `host/repo@sha256:...`. */
   sourceRef: z.string(),
   /** For messages: which werf image and stage the files come from. */
@@ -27,14 +35,24 @@ export type PrepareImport = z.infer<typeof PrepareImportSchema>;
 
 /** Files taken from a git repository at a fixed commit into the workspace. */
 export const PrepareGitSchema = z.strictObject({
+  /** Workspace folder, e.g. `git/0`, and the path inside it that receives `add` (as for imports). */
   dir: z.string(),
+  path: z.string(),
   url: z.string(),
   commit: z.string(),
   add: z.string(),
   to: z.string(),
   includePaths: z.array(z.string()),
   excludePaths: z.array(z.string()),
-  /** Content hash (src/git content-hash.ts) the plan was computed with; prepare fails if the content differs. */
+  /**
+   * The stage's share of the mapping (src/plan/README.md, "Git content"):
+   * after include/exclude, keep only paths matching one of `selectPaths`
+   * (when non-empty) and drop paths matching any of `skipPaths`. Globs are
+   * relative to `add` with werf's matcher rules (§5.2).
+   */
+  selectPaths: z.array(z.string()),
+  skipPaths: z.array(z.string()),
+  /** Content hash (the `gitContent` fact) the plan was computed with; prepare fails if the content differs. */
   expectedContentHash: z.string().optional(),
   /**
    * Where the Job mounts the Secret with this remote's credentials (one file

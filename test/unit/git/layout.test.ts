@@ -171,7 +171,14 @@ describe('prepareGitEntries (the prepare CLI side)', () => {
       writeFileSync(join(secretDir, 'password'), password);
       const workspace = join(root, 'prepare-ws');
       const s = await snapshot();
-      const docs = { add: '/app/docs', to: '/docs', includePaths: [], excludePaths: [] };
+      const docs = {
+        add: '/app/docs',
+        to: '/docs',
+        includePaths: [],
+        excludePaths: [],
+        selectPaths: [],
+        skipPaths: [],
+      };
       const expected = computeMappingFacts(await s.listTree(), {
         ...docs,
         stageDependencies: { install: [], beforeSetup: [], setup: [] },
@@ -179,10 +186,13 @@ describe('prepareGitEntries (the prepare CLI side)', () => {
       const entry = { url: http.urlOf('layout'), commit, credentialsDir: secretDir };
       const results = await prepareGitEntries(
         [
-          { ...entry, dir: 'git/0', ...docs, expectedContentHash: expected },
+          { ...entry, dir: 'git/0', path: 'git/0/docs', ...docs, expectedContentHash: expected },
           {
             ...entry,
             dir: 'git/1',
+            path: 'git/1/app.conf',
+            selectPaths: [],
+            skipPaths: [],
             add: '/config/app.conf',
             to: '/etc/app/real.conf',
             includePaths: [],
@@ -193,15 +203,20 @@ describe('prepareGitEntries (the prepare CLI side)', () => {
       );
       expect(results.map((r) => r.addKind)).toEqual(['directory', 'file']);
       expect(walk(join(workspace, 'git'))).toEqual({
-        '0/': 'dir 775',
-        '0/readme.md': 'file 644',
-        '1/': 'dir 775',
-        '1/real.conf': 'file 644',
+        // The entry folders are not copied (only `path` is), so their mode is the umask's.
+        '0/': 'dir 755',
+        '0/docs/': 'dir 775',
+        '0/docs/readme.md': 'file 644',
+        '1/': 'dir 755',
+        '1/app.conf': 'file 644',
       });
-      const noSecret = prepareGitEntries([{ url: http.urlOf('layout'), commit, dir: 'git/2', ...docs }], {
-        workspace,
-        cacheDir: join(root, 'prepare-cache-2'),
-      });
+      const noSecret = prepareGitEntries(
+        [{ url: http.urlOf('layout'), commit, dir: 'git/2', path: 'git/2/docs', ...docs }],
+        {
+          workspace,
+          cacheDir: join(root, 'prepare-cache-2'),
+        },
+      );
       await expect(noSecret).rejects.toMatchObject({ reason: 'GitAuth' });
     } finally {
       await http.close();
