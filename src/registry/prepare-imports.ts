@@ -3,11 +3,10 @@
 // entry at its workspace path, checking the import checksum the plan used.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { importCopy } from '../plan/import-copy.js';
 import type { PrepareImport } from '../plan/prepare-spec.js';
 import { createPathFilter } from '../werf/paths.js';
 import type { RegistryClient } from './client.js';
-import { entryKind, type ImportSelector, readImportFiles } from './imports.js';
+import { type ImportSelector, readImportFiles } from './imports.js';
 import { type WriteSummary, writeEntries } from './write-entries.js';
 
 export class PrepareImportError extends Error {
@@ -49,6 +48,13 @@ export function validateImport(imp: PrepareImport, index: number): void {
     );
   }
   checkRelative(imp.dir, `${where}: dir`);
+  checkRelative(imp.path, `${where}: path`);
+  const dir = imp.dir.replace(/\/+$/, '');
+  if (!imp.path.startsWith(`${dir}/`)) {
+    throw new PrepareImportError(
+      `${where}: path ${JSON.stringify(imp.path)} is not inside dir ${JSON.stringify(imp.dir)}`,
+    );
+  }
   try {
     createPathFilter(imp);
   } catch (e) {
@@ -101,8 +107,8 @@ export async function prepareImports(
             `${label(imp, index)}: the source files changed since planning (import checksum ${files.checksum}, the plan expected ${imp.expectedChecksum})`,
           );
         }
-        // Placed where the plan's COPY line expects an entry of this kind (src/plan/import-copy.ts).
-        const path = importCopy(imp, entryKind(files.entries)).path;
+        // Placed exactly where the plan's COPY line takes it from.
+        const path = imp.path;
         const summary = await writeEntries(files.entries, read.store, join(workspace, path));
         out.push({ index, path, checksum: files.checksum, summary });
       }

@@ -70,10 +70,3 @@ export async function startDockerRegistry(options: { htpasswd?: string } = {}): 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** host:port of the shared loopback registry (plain HTTP), from the cluster global setup. */
-    registry: string;
-  }
-}

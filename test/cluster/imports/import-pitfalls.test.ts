@@ -85,6 +85,7 @@ async function prepareWorkspace(name: string, cases: ImportCase[]) {
   const workspace = join(work, name);
   const imports: PrepareImport[] = cases.map((c, i) => ({
     dir: `imports/${i}`,
+    path: importCopy({ dir: `imports/${i}`, add: c.add, to: c.to }, c.kind).path,
     sourceRef: source.ref,
     sourceImage: 'src',
     sourceStage: 'install',

@@ -86,6 +86,7 @@ afterAll(async () => {
 function imp(dir: string, add: string, extra: Partial<PrepareImport> = {}): PrepareImport {
   return {
     dir,
+    path: `${dir}/${add.split('/').filter(Boolean).pop()}`,
     sourceRef: image.ref,
     sourceImage: 'src',
     sourceStage: 'install',
@@ -152,7 +153,7 @@ describe('prepare against the loopback registry, compared with buildah', () => {
       imp('imports/2', '/app/rel-link'),
     ]);
     expect(r.stderr).toBe('');
-    expect(snapshot(join(r.workspace, 'imports/0/o'))).toEqual(snapshot(join(mounted, 'app/opaque')));
+    expect(snapshot(join(r.workspace, 'imports/0/opaque'))).toEqual(snapshot(join(mounted, 'app/opaque')));
     expect(snapshot(join(r.workspace, 'imports/1/replace.txt'))).toEqual(
       snapshot(join(mounted, 'app/replace.txt')),
     );

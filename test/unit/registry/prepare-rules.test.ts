@@ -12,6 +12,7 @@ import { gzipLayer, type LayerSpecEntry, layerTar } from '../../support/oci-laye
 
 const imp = (over: Partial<PrepareImport>): PrepareImport => ({
   dir: 'imports/0',
+  path: 'imports/0/o',
   sourceRef: 'r/x@sha256:' + '0'.repeat(64),
   sourceImage: 'src',
   sourceStage: 'install',
@@ -69,13 +70,17 @@ describe('validateImport: refused before anything is read', () => {
     [{ add: 'o' }, 'add must be an absolute path'],
     [{ to: 'app' }, 'to must be an absolute path'],
     [{ dir: '../escape' }, 'dir: "../escape" must be a relative path inside the workspace'],
+    [{ path: 'imports/1/o' }, 'path "imports/1/o" is not inside dir "imports/0"'],
+    [{ path: '/abs' }, 'path: "/abs" must be a relative path inside the workspace'],
     [{ includePaths: ['{a,'] }, 'invalid glob "{a,"'],
   ] as Array<[Partial<PrepareImport>, string]>)('%j', (over, msg) => {
     expect(() => validateImport(imp(over), 3)).toThrow(msg);
     expect(() => validateImport(imp(over), 3)).toThrow('import 3 (image "src", stage install');
   });
   it('accepts `to: /` and add / with includePaths', () => {
-    expect(() => validateImport(imp({ add: '/', to: '/', includePaths: ['version.json'] }), 0)).not.toThrow();
+    expect(() =>
+      validateImport(imp({ add: '/', to: '/', path: 'imports/0/root', includePaths: ['version.json'] }), 0),
+    ).not.toThrow();
   });
 });
 
