@@ -89,6 +89,8 @@ export async function launchCluster(options: {
   stateDir: string;
   binDir: string;
   detached: boolean;
+  /** The state dir is the caller's temporary folder (removed if the caller dies without stopping the cluster). */
+  temporary?: boolean;
   log: (line: string) => void;
   timeoutMs?: number;
   /** Registry storage kept outside the state dir (it survives the cluster), on a fixed port. */
@@ -122,6 +124,7 @@ export async function launchCluster(options: {
       ...(options.registry
         ? ['--registry-dir', options.registry.dataDir, '--registry-port', String(options.registry.port)]
         : []),
+      ...(options.temporary ? ['--remove-state-if-orphaned'] : []),
     ],
     { stdio: [options.detached ? 'ignore' : 'pipe', fd, fd], detached: options.detached, cwd: REPO_ROOT },
   );
