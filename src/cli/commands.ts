@@ -1,9 +1,13 @@
 // The CLI's command table. Each command lives in its own module under
 // src/cli/ and is registered here with a one-line summary.
+import { renderCommand } from './render.js';
+
 export interface Command {
   summary: string;
   /** Runs the command with the arguments after its name; resolves to the exit code. */
   run(args: string[]): Promise<number>;
 }
 
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = {
+  render: renderCommand,
+};

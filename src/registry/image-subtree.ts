@@ -1,0 +1,156 @@
+// Reads the files under one or more `add` paths of an image straight from its
+// layer blobs, without unpacking the image: layers stream through once,
+// building the metadata tree (image-tree.ts) and keeping the bytes of files
+// under the requested paths (in a spill folder, or only their MD5). A second,
+// targeted pass is needed only when the final tree shows the bytes live
+// elsewhere: `add` reached through a symlinked parent, or a hard link to a
+// file outside `add`.
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PathFilter } from '../werf/paths.js';
+import {
+  applyLayer,
+  type ContentRef,
+  type DirNode,
+  newDir,
+  type ResolveResult,
+  resolveInImage,
+} from './image-tree.js';
+import { readLayer } from './layer-reader.js';
+import { type SelectedEntry, selectSubtree } from './subtree-select.js';
+
+export interface LayerBlob {
+  /** Names the layer in errors (its digest). */
+  label: string;
+  mediaType: string;
+  open(): Promise<Readable>;
+}
+
+export interface SubtreeRequest {
+  /** Absolute path in the image. */
+  add: string;
+  filter: PathFilter;
+}
+
+export type SubtreeResult =
+  | { add: string; found: true; resolvedAdd: string; entries: SelectedEntry[] }
+  | { add: string; found: false; missingPath: string; reason: string };
+
+export interface StoredContent {
+  md5: string;
+  /** The spilled bytes, when the store keeps them. */
+  file?: string;
+}
+
+/** The bytes (or just MD5s) of the files read from layers, keyed by layer entry. */
+export class ContentStore {
+  private readonly items = new Map<string, StoredContent>();
+  private counter = 0;
+
+  /** `spillDir` undefined: hash only, keep nothing. */
+  constructor(readonly spillDir?: string) {}
+
+  static key(ref: ContentRef): string {
+    return `${ref.layer}\u0000${ref.name}`;
+  }
+
+  has(ref: ContentRef): boolean {
+    return this.items.has(ContentStore.key(ref));
+  }
+
+  get(ref: ContentRef): StoredContent {
+    const item = this.items.get(ContentStore.key(ref));
+    if (!item) throw new Error(`internal: content of layer ${ref.layer} entry /${ref.name} was not read`);
+    return item;
+  }
+
+  async put(ref: ContentRef, body: AsyncIterable<Buffer>): Promise<void> {
+    const hash = createHash('md5');
+    async function* hashing(source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    }
+    let file: string | undefined;
+    if (this.spillDir) {
+      file = join(this.spillDir, String(this.counter++));
+      await pipeline(hashing(body), createWriteStream(file, { highWaterMark: 256 * 1024 }));
+    } else {
+      for await (const chunk of body) hash.update(chunk);
+    }
+    this.items.set(ContentStore.key(ref), { md5: hash.digest('hex'), ...(file ? { file } : {}) });
+  }
+}
+
+function underAny(prefixes: string[], path: string): boolean {
+  return prefixes.some((p) => p === '' || path === p || path.startsWith(`${p}/`));
+}
+
+/** Streams every layer once, keeping content under `prefixes`, and returns the final tree. */
+async function scanLayers(layers: LayerBlob[], prefixes: string[], store: ContentStore): Promise<DirNode> {
+  const root = newDir();
+  for (const [index, layer] of layers.entries()) {
+    const changes = await readLayer(await layer.open(), index, {
+      label: layer.label,
+      mediaType: layer.mediaType,
+      wantContent: (path) => underAny(prefixes, path),
+      onContent: (path, body) => store.put({ layer: index, name: path }, body),
+    });
+    applyLayer(root, changes, `layer ${layer.label}`);
+  }
+  return root;
+}
+
+/** Reads exactly the given layer entries' bytes (the targeted second pass). */
+async function fetchContent(layers: LayerBlob[], refs: ContentRef[], store: ContentStore): Promise<void> {
+  const byLayer = new Map<number, Set<string>>();
+  for (const ref of refs) {
+    if (!byLayer.has(ref.layer)) byLayer.set(ref.layer, new Set());
+    byLayer.get(ref.layer)?.add(ref.name);
+  }
+  for (const [index, names] of [...byLayer].sort((a, b) => a[0] - b[0])) {
+    const layer = layers[index] as LayerBlob;
+    await readLayer(await layer.open(), index, {
+      label: layer.label,
+      mediaType: layer.mediaType,
+      wantContent: (path) => names.has(path) && !store.has({ layer: index, name: path }),
+      onContent: (path, body) => store.put({ layer: index, name: path }, body),
+    });
+  }
+}
+
+/**
+ * Selects the files of each request from the image the layers make up.
+ * Returns the selections and the store holding their bytes (or MD5s).
+ */
+export async function readSubtrees(
+  layers: LayerBlob[],
+  requests: SubtreeRequest[],
+  spillDir?: string,
+): Promise<{ results: SubtreeResult[]; store: ContentStore }> {
+  if (spillDir) await mkdir(spillDir, { recursive: true });
+  const store = new ContentStore(spillDir);
+  const prefixes = requests.map((r) => r.add.split('/').filter(Boolean).join('/'));
+  const root = await scanLayers(layers, prefixes, store);
+  const results: SubtreeResult[] = requests.map((r) => {
+    const resolved: ResolveResult = resolveInImage(root, r.add);
+    if (!resolved.found)
+      return { add: r.add, found: false, missingPath: resolved.path, reason: resolved.reason };
+    return {
+      add: r.add,
+      found: true,
+      resolvedAdd: resolved.path,
+      entries: selectSubtree(resolved.node, r.filter),
+    };
+  });
+  const missing = results
+    .flatMap((r) => (r.found ? r.entries : []))
+    .flatMap((e) => (e.node.type === 'file' && !store.has(e.node.content) ? [e.node.content] : []));
+  if (missing.length > 0) await fetchContent(layers, missing, store);
+  return { results, store };
+}

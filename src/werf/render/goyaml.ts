@@ -1,0 +1,78 @@
+// fromYaml / toYaml as werf has them (gopkg.in/yaml.v2): YAML 1.1 scalars
+// (yes/no, 0755 octal), nested maps typed map[interface {}]interface {},
+// and yaml.v2's output layout (sorted keys, unindented sequences).
+import { isScalar, isSeq, isMap as isYamlMap, parseDocument, stringify } from 'yaml';
+import { GoInt, type GoMap, GoObject, typedMap, type Value } from './values.js';
+
+export function fromYaml(text: string): GoMap {
+  const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, merge: true, intAsBigInt: true });
+  if (doc.errors.length > 0) throw new Error(`yaml: ${doc.errors[0]!.message.split('\n')[0]}`);
+  const conv = (n: unknown, top: boolean): Value => {
+    if (n === null || n === undefined) return null;
+    if (isScalar(n)) return scalar(n.value);
+    if (isSeq(n)) return n.items.map((x) => conv(x, false));
+    if (isYamlMap(n)) {
+      const m: GoMap = new Map();
+      for (const pair of n.items) {
+        const k = isScalar(pair.key) ? pair.key.value : pair.key;
+        m.set(keyString(k), conv(pair.value, false));
+      }
+      return top ? m : typedMap(m, 'map[interface {}]interface {}');
+    }
+    return null;
+  };
+  const root = doc.contents;
+  if (root === null) return new Map();
+  if (!isYamlMap(root)) {
+    const kind = isSeq(root) ? '!!seq' : '!!str';
+    throw new Error(
+      `yaml: unmarshal errors:\n  line 1: cannot unmarshal ${kind} into map[string]interface {}`,
+    );
+  }
+  return conv(root, true) as GoMap;
+}
+
+function keyString(k: unknown): string {
+  if (typeof k === 'string') return k;
+  if (k === null || k === undefined) return '';
+  return String(k);
+}
+
+function scalar(v: unknown): Value {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 53 ? v : v;
+  if (typeof v === 'boolean' || typeof v === 'string') return v;
+  if (v instanceof Date) return v.toISOString();
+  return String(v);
+}
+
+/** yaml.v2 Marshal, without the trailing newline (werf's toYaml). */
+export function toYaml(v: Value): string {
+  const js = toPlain(v);
+  const text = stringify(js, {
+    version: '1.1',
+    indentSeq: false,
+    sortMapEntries: (a, b) => (String(a.key) < String(b.key) ? -1 : String(a.key) > String(b.key) ? 1 : 0),
+    lineWidth: 80,
+    minContentWidth: 0,
+    nullStr: 'null',
+    defaultStringType: 'PLAIN',
+    defaultKeyType: 'PLAIN',
+    singleQuote: null,
+    blockQuote: 'literal',
+  });
+  return text.replace(/\n$/, '');
+}
+
+function toPlain(v: Value): unknown {
+  if (v === null) return null;
+  if (typeof v === 'bigint') return v;
+  if (v instanceof GoInt) return v.v;
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (v instanceof Map) {
+    return Object.fromEntries([...v].map(([k, x]) => [k, toPlain(x)]));
+  }
+  if (v instanceof GoObject) return {};
+  return v;
+}

@@ -1,0 +1,33 @@
+// Every werf.yaml of the corpus renders; the rendered text is a reviewed
+// snapshot and splits into YAML documents that parse.
+
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { renderWerfConfig } from '../../../../src/werf/render/index.js';
+import { corpusCases, corpusFiles } from './corpus-helpers.js';
+
+/** werf splits the rendered text on lines made of `---` (§1.1 step 3). */
+function werfDocuments(text: string): string[] {
+  return text.split(/^---[ \t]*(?:#.*)?$/m).filter((d) => d.replace(/#.*$/gm, '').trim() !== '');
+}
+
+describe('werf.yaml corpus renders', () => {
+  it('covers every corpus file', () => {
+    const names = new Set(corpusCases().map((c) => c.name.split('.')[0]));
+    expect(corpusFiles().map((f) => f.replace(/\.werf\.yaml$/, ''))).toEqual([...names].sort());
+  });
+
+  for (const c of corpusCases()) {
+    it(c.name, async () => {
+      const out = renderWerfConfig(c.text, c.options);
+      await expect(out).toMatchFileSnapshot(`./__snapshots__/corpus/${c.name}.yaml`);
+      const docs = werfDocuments(out);
+      expect(docs.length).toBeGreaterThan(0);
+      for (const d of docs) {
+        const parsed = parseAllDocuments(d, { version: '1.1' });
+        const errors = (Array.isArray(parsed) ? parsed : [parsed]).flatMap((p) => p.errors);
+        expect(errors.map((e) => e.message)).toEqual([]);
+      }
+    });
+  }
+});
