@@ -1,6 +1,8 @@
 // The CLI's command table. Each command lives in its own module under
 // src/cli/ and is registered here with a one-line summary.
+import { planCommand } from './plan.js';
 import { renderCommand } from './render.js';
+import { validateCommand } from './validate.js';
 
 export interface Command {
   summary: string;
@@ -9,5 +11,7 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  plan: planCommand,
   render: renderCommand,
+  validate: validateCommand,
 };
