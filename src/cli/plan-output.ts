@@ -14,7 +14,8 @@ export function describeNeed(need: Need): string {
     case 'stageImage':
       return `stage image ${need.image}/${need.stage} (${short(need.digest)}) to exist`;
     case 'importChecksum': {
-      const source = need.source.kind === 'stage' ? `${need.source.image}/${need.source.stage}` : need.source.ref;
+      const source =
+        need.source.kind === 'stage' ? `${need.source.image}/${need.source.stage}` : need.source.ref;
       return `import checksum of ${source}:${need.add}`;
     }
     case 'gitCommit':
@@ -26,10 +27,33 @@ export function describeNeed(need: Need): string {
   }
 }
 
-function stageState(stage: PlannedStage): string {
+/** Digests of stages whose inputs include a placeholder fact (`--assume-facts`), directly or through an earlier stage. */
+export function assumedDigests(plan: Plan, isPlaceholder: (value: string) => boolean): Set<string> {
+  const tainted = new Set<string>();
+  for (const image of plan.images) {
+    for (const stage of image.stages) {
+      const r = stage.recipe;
+      if (!r || !stage.digest) continue;
+      if (
+        (r.base.kind === 'stage' && tainted.has(r.base.digest)) ||
+        r.imports.some(
+          (i) => isPlaceholder(i.checksum) || (i.source.kind === 'stage' && tainted.has(i.source.digest)),
+        ) ||
+        r.git.some((g) => isPlaceholder(g.contentHash) || isPlaceholder(g.commit)) ||
+        r.env.some((e) => tainted.has(e.dependency.digest))
+      ) {
+        tainted.add(stage.digest);
+      }
+    }
+  }
+  return tainted;
+}
+
+function stageState(stage: PlannedStage, assumed: ReadonlySet<string> = new Set()): string {
   if (stage.status === 'ready') {
     const where = stage.stored ? 'stored' : stage.prepareSpec ? 'buildable' : 'to build';
-    return `${stage.digest}  ${where}`;
+    const mark = assumed.has(stage.digest!) ? ' (assumed: depends on a placeholder fact)' : '';
+    return `${stage.digest}  ${where}${mark}`;
   }
   const reasons = [
     ...stage.blockedBy.map((b) => `after ${b.image}/${b.stage}`),
@@ -40,7 +64,7 @@ function stageState(stage: PlannedStage): string {
 
 const displayName = (name: string) => (name === '' ? '(nameless)' : name);
 
-export function planTable(plan: Plan): string {
+export function planTable(plan: Plan, assumed: ReadonlySet<string> = new Set()): string {
   const out: string[] = [];
   out.push(`project ${plan.project}, platform ${plan.platform ?? 'linux/amd64 (default)'}`);
   out.push('');
@@ -48,13 +72,16 @@ export function planTable(plan: Plan): string {
   for (const image of plan.images) {
     const role = image.final ? 'final' : 'not final';
     const needs = image.needs.map((n) => `${displayName(n.image)} (${n.kind})`).join(', ') || '-';
-    out.push(`  ${displayName(image.name)}  [${role}${image.requested ? ', requested' : ''}]  needs: ${needs}`);
+    out.push(
+      `  ${displayName(image.name)}  [${role}${image.requested ? ', requested' : ''}]  needs: ${needs}`,
+    );
   }
   const width = Math.max(0, ...plan.images.flatMap((i) => i.stages.map((s) => s.name.length)));
   for (const image of plan.images) {
     out.push('');
     out.push(`${displayName(image.name)}:`);
-    for (const stage of image.stages) out.push(`  ${stage.name.padEnd(width)}  ${stageState(stage)}`);
+    for (const stage of image.stages)
+      out.push(`  ${stage.name.padEnd(width)}  ${stageState(stage, assumed)}`);
   }
   if (plan.needs.length > 0) {
     out.push('');
@@ -64,11 +91,17 @@ export function planTable(plan: Plan): string {
   return `${out.join('\n')}\n`;
 }
 
-export function planDockerfiles(plan: Plan, repository: string): string {
+export function planDockerfiles(
+  plan: Plan,
+  repository: string,
+  assumed: ReadonlySet<string> = new Set(),
+): string {
   const out: string[] = [];
   for (const image of plan.images) {
     for (const stage of image.stages) {
-      out.push(`# ---- ${displayName(image.name)} / ${stage.name}`);
+      const mark =
+        stage.digest && assumed.has(stage.digest) ? ' (assumed: depends on a placeholder fact)' : '';
+      out.push(`# ---- ${displayName(image.name)} / ${stage.name}${mark}`);
       if (stage.recipe) out.push(readableDockerfile(stage.recipe, repository));
       else out.push(`# ${stageState(stage)}\n`);
     }

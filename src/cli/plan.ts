@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { PlanFacts } from '../plan/facts.js';
 import { compilePlan, evaluatePlan, type Plan, type PlanProblem } from '../plan/planner.js';
-import { formatYamlPath, formatWerfConfigError } from '../werf/errors.js';
+import { formatWerfConfigError, formatYamlPath } from '../werf/errors.js';
 import { parseWerfConfig } from '../werf/parse-config.js';
 import { RenderError, renderWerfConfig } from '../werf/render/index.js';
 import type { Command } from './commands.js';
-import { planDockerfiles, planJson, planTable } from './plan-output.js';
+import { assumedDigests, planDockerfiles, planJson, planTable } from './plan-output.js';
 import { readProjectFiles } from './project-files.js';
 
 const usage = `Usage: stapel-operator plan -f werf.yaml [--dir DIR] [--env K=V ...] [--images a,b] [-o table|json|dockerfiles]
@@ -95,7 +95,8 @@ function parseArgs(args: readonly string[]): PlanArgs | string {
       case '-o':
       case '--output': {
         const v = value();
-        if (v !== 'table' && v !== 'json' && v !== 'dockerfiles') return `-o expects table, json or dockerfiles, got ${v}`;
+        if (v !== 'table' && v !== 'json' && v !== 'dockerfiles')
+          return `-o expects table, json or dockerfiles, got ${v}`;
         out.output = v;
         break;
       }
@@ -105,6 +106,8 @@ function parseArgs(args: readonly string[]): PlanArgs | string {
   }
   return out;
 }
+
+const PLACEHOLDER = 'ASSUMED';
 
 /** Placeholder facts, marked so nobody mistakes them for real checksums. */
 export function planWithAssumedFacts(compiled: ReturnType<typeof compilePlan>): Plan {
@@ -118,9 +121,11 @@ export function planWithAssumedFacts(compiled: ReturnType<typeof compilePlan>): 
     const open = plan.needs.filter((n) => n.kind !== 'stageImage');
     if (open.length === 0) break;
     for (const need of open) {
-      if (need.kind === 'importChecksum') facts.importChecksums.set(need.key, `ASSUMED-${need.key.slice(0, 16)}`);
-      if (need.kind === 'gitCommit') facts.gitCommits.set(need.key, 'ASSUMED');
-      if (need.kind === 'gitContent') facts.gitContent.set(need.key, `ASSUMED-${need.key.slice(0, 16)}`);
+      if (need.kind === 'importChecksum')
+        facts.importChecksums.set(need.key, `${PLACEHOLDER}-${need.key.slice(0, 16)}`);
+      if (need.kind === 'gitCommit') facts.gitCommits.set(need.key, PLACEHOLDER);
+      if (need.kind === 'gitContent')
+        facts.gitContent.set(need.key, `${PLACEHOLDER}-${need.key.slice(0, 16)}`);
     }
     plan = evaluatePlan(compiled, facts);
   }
@@ -192,12 +197,17 @@ export const planCommand: Command = {
       return 1;
     }
     if (parsed.assumeFacts) {
-      process.stderr.write('plan: --assume-facts: checksums and git content marked ASSUMED are placeholders\n');
+      process.stderr.write(
+        'plan: --assume-facts: checksums and git content marked ASSUMED are placeholders\n',
+      );
     }
+    const assumed = parsed.assumeFacts
+      ? assumedDigests(plan, (v) => v.startsWith(PLACEHOLDER))
+      : new Set<string>();
     if (parsed.output === 'json') process.stdout.write(planJson(plan));
     else if (parsed.output === 'dockerfiles') {
-      process.stdout.write(planDockerfiles(plan, parsed.repository ?? '<repository>'));
-    } else process.stdout.write(planTable(plan));
+      process.stdout.write(planDockerfiles(plan, parsed.repository ?? '<repository>', assumed));
+    } else process.stdout.write(planTable(plan, assumed));
     return 0;
   },
 };

@@ -120,37 +120,67 @@ const cases: Case[] = [
   // image level
   {
     field: 'image.base',
-    mutate: (c) => void (img(c, 'app').base = { kind: 'external', reference: 'alpine:3.21' }),
+    mutate: (c) => {
+      img(c, 'app').base = { kind: 'external', reference: 'alpine:3.21' };
+    },
     rebuilds: appAll,
   },
   {
     field: 'image.base scratch',
-    mutate: (c) => void (img(c, 'dep').base = { kind: 'scratch' }),
+    mutate: (c) => {
+      img(c, 'dep').base = { kind: 'scratch' };
+    },
     rebuilds: ['dep/from', 'app/dependenciesBeforeSetup', 'child/from'],
   },
   {
     field: 'image.fromCacheVersion',
-    mutate: (c) => void (img(c, 'app').fromCacheVersion = '2'),
+    mutate: (c) => {
+      img(c, 'app').fromCacheVersion = '2';
+    },
     rebuilds: appAll,
   },
   {
     field: 'image.effectiveCacheVersion',
-    mutate: (c) => void (img(c, 'app').effectiveCacheVersion = '2'),
+    mutate: (c) => {
+      img(c, 'app').effectiveCacheVersion = '2';
+    },
     rebuilds: appAll,
   },
   {
     field: 'image.gitAfterPatch',
-    mutate: (c) => void (img(c, 'app').gitAfterPatch = false),
+    mutate: (c) => {
+      img(c, 'app').gitAfterPatch = false;
+    },
     rebuilds: ['app/dockerInstructions', 'child/from'],
   },
   {
     field: 'image.platform',
-    mutate: (c) => void (img(c, 'app').platform = ['linux/arm64']),
+    mutate: (c) => {
+      img(c, 'app').platform = ['linux/arm64'];
+    },
     rebuilds: appAll,
   },
-  { field: 'image.final', mutate: (c) => void (img(c, 'app').final = false), rebuilds: [] },
-  { field: 'mount.to', mutate: (c) => void (img(c, 'app').mount[0]!.to = '/other'), rebuilds: appAll },
-  { field: 'mount.type', mutate: (c) => void (img(c, 'app').mount[0]!.type = 'build_dir'), rebuilds: appAll },
+  {
+    field: 'image.final',
+    mutate: (c) => {
+      img(c, 'app').final = false;
+    },
+    rebuilds: [],
+  },
+  {
+    field: 'mount.to',
+    mutate: (c) => {
+      img(c, 'app').mount[0]!.to = '/other';
+    },
+    rebuilds: appAll,
+  },
+  {
+    field: 'mount.type',
+    mutate: (c) => {
+      img(c, 'app').mount[0]!.type = 'build_dir';
+    },
+    rebuilds: appAll,
+  },
   // shell
   ...(['beforeInstall', 'install', 'beforeSetup', 'setup'] as const).flatMap((stage): Case[] => [
     {
@@ -160,20 +190,26 @@ const cases: Case[] = [
     },
     {
       field: `shell.${stage}CacheVersion`,
-      mutate: (c) => void (img(c, 'app').shell![`${stage}CacheVersion`] = '9'),
+      mutate: (c) => {
+        img(c, 'app').shell![`${stage}CacheVersion`] = '9';
+      },
       rebuilds: [`app/${stage}`, 'child/from'],
     },
   ]),
   {
     field: 'shell.cacheVersion',
-    mutate: (c) => void (img(c, 'app').shell!.cacheVersion = '9'),
+    mutate: (c) => {
+      img(c, 'app').shell!.cacheVersion = '9';
+    },
     rebuilds: ['app/beforeInstall', 'child/from'],
   },
   // git mapping parameters: werf's paramsHash, in gitArchive
   ...(['add', 'to', 'owner', 'group'] as const).map(
     (field): Case => ({
       field: `git.${field}`,
-      mutate: (c) => void (git(c)[field] = '/changed'),
+      mutate: (c) => {
+        git(c)[field] = '/changed';
+      },
       rebuilds: ['app/gitArchive', 'child/from'],
     }),
   ),
@@ -248,25 +284,32 @@ const cases: Case[] = [
   // import
   {
     field: 'import.source',
-    mutate: (c) =>
-      void (img(c, 'app').import[0]!.source = { kind: 'external', reference: 'busybox:1.36', via: 'from' }),
+    mutate: (c) => {
+      img(c, 'app').import[0]!.source = { kind: 'external', reference: 'busybox:1.36', via: 'from' };
+    },
     rebuilds: ['app/dependenciesAfterInstall', 'child/from'],
   },
   {
     field: 'import.stage',
-    mutate: (c) => void (img(c, 'app').import[0]!.stage = 'install'),
+    mutate: (c) => {
+      img(c, 'app').import[0]!.stage = 'install';
+    },
     rebuilds: ['app/dependenciesAfterInstall', 'child/from'],
   },
   // Moving an import or dependency removes its stage: the stage after the old slot rebuilds first.
   {
     field: 'import.slot',
-    mutate: (c) => void (img(c, 'app').import[0]!.slot = 'afterSetup'),
+    mutate: (c) => {
+      img(c, 'app').import[0]!.slot = 'afterSetup';
+    },
     rebuilds: ['app/beforeSetup', 'child/from'],
   },
   ...(['add', 'to', 'owner', 'group'] as const).map(
     (field): Case => ({
       field: `import.${field}`,
-      mutate: (c) => void (img(c, 'app').import[0]![field] = '/changed'),
+      mutate: (c) => {
+        img(c, 'app').import[0]![field] = '/changed';
+      },
       rebuilds: ['app/dependenciesAfterInstall', 'child/from'],
     }),
   ),
@@ -282,7 +325,9 @@ const cases: Case[] = [
   },
   {
     field: 'import: source rebuilt, same files (pitfall 9)',
-    mutate: (c) => void (img(c, 'src').fromCacheVersion = '2'),
+    mutate: (c) => {
+      img(c, 'src').fromCacheVersion = '2';
+    },
     rebuilds: ['src/from'],
   },
   {
@@ -294,27 +339,37 @@ const cases: Case[] = [
   // dependencies
   {
     field: 'dependencies.image',
-    mutate: (c) => void (img(c, 'app').dependencies[0]!.image = 'src'),
+    mutate: (c) => {
+      img(c, 'app').dependencies[0]!.image = 'src';
+    },
     rebuilds: ['app/dependenciesBeforeSetup', 'child/from'],
   },
   {
     field: 'dependencies: the dependency rebuilt',
-    mutate: (c) => void (img(c, 'dep').fromCacheVersion = '2'),
+    mutate: (c) => {
+      img(c, 'dep').fromCacheVersion = '2';
+    },
     rebuilds: ['dep/from', 'app/dependenciesBeforeSetup', 'child/from'],
   },
   {
     field: 'dependencies.slot',
-    mutate: (c) => void (img(c, 'app').dependencies[0]!.slot = 'afterSetup'),
+    mutate: (c) => {
+      img(c, 'app').dependencies[0]!.slot = 'afterSetup';
+    },
     rebuilds: ['app/setup', 'child/from'],
   },
   {
     field: 'dependencies.imports.type',
-    mutate: (c) => void (img(c, 'app').dependencies[0]!.imports[0]!.type = 'ImageTag'),
+    mutate: (c) => {
+      img(c, 'app').dependencies[0]!.imports[0]!.type = 'ImageTag';
+    },
     rebuilds: ['app/dependenciesBeforeSetup', 'child/from'],
   },
   {
     field: 'dependencies.imports.targetEnv',
-    mutate: (c) => void (img(c, 'app').dependencies[0]!.imports[0]!.targetEnv = 'OTHER'),
+    mutate: (c) => {
+      img(c, 'app').dependencies[0]!.imports[0]!.targetEnv = 'OTHER';
+    },
     rebuilds: ['app/dependenciesBeforeSetup', 'child/from'],
   },
   { field: 'dependencies.imports.targetBuildArg', mutate: () => {}, rebuilds: [] },
@@ -323,14 +378,54 @@ const cases: Case[] = [
     [
       ['volume', (d) => void d.volume.push('/more')],
       ['expose', (d) => void d.expose.push('9090')],
-      ['env', (d) => void (d.env.B = '2')],
-      ['label', (d) => void (d.label.m = 'w')],
-      ['entrypoint', (d) => void (d.entrypoint = '["/bin/other"]')],
-      ['cmd', (d) => void (d.cmd = '["other"]')],
-      ['workdir', (d) => void (d.workdir = '/other')],
-      ['user', (d) => void (d.user = 'root')],
-      ['healthcheck', (d) => void (d.healthcheck = 'CMD false')],
-      ['exactValues', (d) => void (d.exactValues = true)],
+      [
+        'env',
+        (d) => {
+          d.env.B = '2';
+        },
+      ],
+      [
+        'label',
+        (d) => {
+          d.label.m = 'w';
+        },
+      ],
+      [
+        'entrypoint',
+        (d) => {
+          d.entrypoint = '["/bin/other"]';
+        },
+      ],
+      [
+        'cmd',
+        (d) => {
+          d.cmd = '["other"]';
+        },
+      ],
+      [
+        'workdir',
+        (d) => {
+          d.workdir = '/other';
+        },
+      ],
+      [
+        'user',
+        (d) => {
+          d.user = 'root';
+        },
+      ],
+      [
+        'healthcheck',
+        (d) => {
+          d.healthcheck = 'CMD false';
+        },
+      ],
+      [
+        'exactValues',
+        (d) => {
+          d.exactValues = true;
+        },
+      ],
     ] as const satisfies readonly (readonly [string, (d: NonNullable<StapelImage['docker']>) => void])[]
   ).map(
     ([field, change]): Case => ({
@@ -342,22 +437,82 @@ const cases: Case[] = [
   // imageSpec: metadata only
   ...(
     [
-      ['author', (s) => void (s.author = 'other')],
-      ['config.labels', (s) => void (s.config.labels.b = '2')],
-      ['config.env', (s) => void (s.config.env.F = '2')],
+      [
+        'author',
+        (s) => {
+          s.author = 'other';
+        },
+      ],
+      [
+        'config.labels',
+        (s) => {
+          s.config.labels.b = '2';
+        },
+      ],
+      [
+        'config.env',
+        (s) => {
+          s.config.env.F = '2';
+        },
+      ],
       ['config.volumes', (s) => void s.config.volumes.push('/w2')],
       ['config.expose', (s) => void s.config.expose.push('81')],
-      ['config.user', (s) => void (s.config.user = 'root')],
+      [
+        'config.user',
+        (s) => {
+          s.config.user = 'root';
+        },
+      ],
       ['config.cmd', (s) => void s.config.cmd.push('x')],
       ['config.entrypoint', (s) => void s.config.entrypoint.push('x')],
-      ['config.workingDir', (s) => void (s.config.workingDir = '/x')],
-      ['config.stopSignal', (s) => void (s.config.stopSignal = 'SIGINT')],
-      ['config.healthcheck', (s) => void (s.config.healthcheck!.retries = 4)],
-      ['config.keepEssentialWerfLabels', (s) => void (s.config.keepEssentialWerfLabels = true)],
-      ['config.clearCmd', (s) => void (s.config.clearCmd = true)],
-      ['config.clearEntrypoint', (s) => void (s.config.clearEntrypoint = true)],
-      ['config.clearUser', (s) => void (s.config.clearUser = true)],
-      ['config.clearWorkingDir', (s) => void (s.config.clearWorkingDir = true)],
+      [
+        'config.workingDir',
+        (s) => {
+          s.config.workingDir = '/x';
+        },
+      ],
+      [
+        'config.stopSignal',
+        (s) => {
+          s.config.stopSignal = 'SIGINT';
+        },
+      ],
+      [
+        'config.healthcheck',
+        (s) => {
+          s.config.healthcheck!.retries = 4;
+        },
+      ],
+      [
+        'config.keepEssentialWerfLabels',
+        (s) => {
+          s.config.keepEssentialWerfLabels = true;
+        },
+      ],
+      [
+        'config.clearCmd',
+        (s) => {
+          s.config.clearCmd = true;
+        },
+      ],
+      [
+        'config.clearEntrypoint',
+        (s) => {
+          s.config.clearEntrypoint = true;
+        },
+      ],
+      [
+        'config.clearUser',
+        (s) => {
+          s.config.clearUser = true;
+        },
+      ],
+      [
+        'config.clearWorkingDir',
+        (s) => {
+          s.config.clearWorkingDir = true;
+        },
+      ],
     ] as const satisfies readonly (readonly [string, (s: ImageSpec) => void])[]
   ).map(
     ([field, change]): Case => ({
@@ -369,7 +524,9 @@ const cases: Case[] = [
   // werf does not hash clearWerfLabels (§4.3), so changing it rebuilds nothing
   {
     field: 'imageSpec.config.clearWerfLabels',
-    mutate: (c) => void (img(c, 'spec').imageSpec!.config.clearWerfLabels = true),
+    mutate: (c) => {
+      img(c, 'spec').imageSpec!.config.clearWerfLabels = true;
+    },
     rebuilds: [],
   },
 ];
