@@ -14,9 +14,13 @@ import { join, posix } from 'node:path';
 import { mappingContentHash } from './content-hash.js';
 import { GitError } from './errors.js';
 import { gitEnv } from './exec.js';
-import { matchesGlob } from './glob.js';
 import type { GitSnapshot } from './repository.js';
-import { type GitMappingSelector, type MappingSelection, selectMappingEntries } from './select.js';
+import {
+  type GitMappingSelector,
+  type MappingSelection,
+  narrowSelection,
+  selectMappingEntries,
+} from './select.js';
 
 // The prepare side of a git mapping: writes exactly the selected files of one
 // commit into a workspace folder, laid out so that one Dockerfile COPY puts
@@ -61,7 +65,9 @@ export function planGitLayout(selection: MappingSelection, to: string): GitLayou
     if (name === '' || name === '/' || name === '.' || name === '..') {
       throw new GitError('GitMappingInvalid', `to ${JSON.stringify(to)} must name a file when add is a file`);
     }
-    const e = selection.entries[0]!;
+    const e = selection.entries[0];
+    if (!e)
+      throw new GitError('GitMappingInvalid', `nothing selected from the file add for ${JSON.stringify(to)}`);
     return { addKind: 'file', files: [{ target: name, kind: kindOf(e.mode), oid: e.oid }], dirs: [] };
   }
   const dirs = new Set<string>();
@@ -113,17 +119,11 @@ export interface LayoutGitMappingResult {
 
 export async function layoutGitMapping(input: LayoutGitMappingInput): Promise<LayoutGitMappingResult> {
   const { snapshot, mapping, destDir } = input;
-  const full = selectMappingEntries(await snapshot.listTree(), mapping);
-  const select = mapping.selectPaths ?? [];
-  const skip = mapping.skipPaths ?? [];
-  const selection = {
-    ...full,
-    entries: full.entries.filter(
-      (e) =>
-        (select.length === 0 || select.some((g) => matchesGlob(e.relPath, g))) &&
-        !skip.some((g) => matchesGlob(e.relPath, g)),
-    ),
-  };
+  const selection = narrowSelection(
+    selectMappingEntries(await snapshot.listTree(), mapping),
+    mapping.selectPaths ?? [],
+    mapping.skipPaths ?? [],
+  );
   const contentHash = mappingContentHash(selection);
   if (input.expectedContentHash !== undefined && input.expectedContentHash !== contentHash) {
     throw new GitError(
