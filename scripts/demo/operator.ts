@@ -130,7 +130,8 @@ export async function startOperator(options: {
     {
       logFile: options.logFile,
       cwd: options.repoRoot,
-      env: { ...process.env, KUBECONFIG: options.kubeconfig },
+      // STAPEL_EXIT_WITH_PARENT: the operator stops by itself should the demo be killed.
+      env: { ...process.env, KUBECONFIG: options.kubeconfig, STAPEL_EXIT_WITH_PARENT: '1' },
     },
   );
   let exited: number | string | undefined;
