@@ -8,17 +8,11 @@ import type {
   StapelImage,
   YamlPath,
 } from '../model.js';
-import {
-  buildDependency,
-  buildDocker,
-  buildGit,
-  buildImageSpec,
-  buildImport,
-  buildMount,
-  buildSecret,
-  buildShell,
-  type PartContext,
-} from './build-parts.js';
+import { buildDependency } from './build-dependency.js';
+import { buildDocker, buildImageSpec, buildMount, buildSecret, buildShell } from './build-directives.js';
+import { buildGit } from './build-git.js';
+import { buildImport } from './build-import.js';
+import type { PartContext } from './parts-common.js';
 import type { RawStapelImage } from './schema.js';
 
 // One Stapel `image:`/`artifact:` document -> model images (one per name),
