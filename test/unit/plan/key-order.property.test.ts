@@ -45,20 +45,18 @@ function imageDoc(index: number) {
         }),
         { maxLength: 1 },
       ),
-      import:
-        index > 0
-          ? fc.array(
-              fc.record({
-                image: earlier,
-                add: path,
-                to: path,
-                after: fc.constantFrom('install', 'setup'),
-                includePaths: fc.array(word, { maxLength: 2 }),
-                owner: fc.option(word, { nil: undefined }),
-              }),
-              { maxLength: 2 },
-            )
-          : fc.constant([]),
+      // The first image has nothing earlier to import from.
+      import: fc.array(
+        fc.record({
+          image: earlier,
+          add: path,
+          to: path,
+          after: fc.constantFrom('install', 'setup'),
+          includePaths: fc.array(word, { maxLength: 2 }),
+          owner: fc.option(word, { nil: undefined }),
+        }),
+        { maxLength: index > 0 ? 2 : 0 },
+      ),
       docker: fc.record({
         ENV: fc.dictionary(envKey, word, { maxKeys: 4 }),
         LABEL: fc.dictionary(word, word, { maxKeys: 4 }),
