@@ -75,6 +75,10 @@ async function main(args: string[]): Promise<number> {
   const digest = await manifestDigest(first);
   log(`pushed ${build.destinations.join(', ')} as ${digest}`);
   if (build.digestFile) writeFileSync(build.digestFile, digest);
+  if (build.imageNameWithDigestFile) {
+    const names = build.destinations.map((d) => `${d.replace(/:[^:/]+$/, '')}@${digest}\n`);
+    writeFileSync(build.imageNameWithDigestFile, names.join(''));
+  }
   await run('buildah', ['rmi', image]).catch(() => {});
   return 0;
 }
