@@ -220,7 +220,7 @@ describe('private repository over http with Basic auth', () => {
       await rejection(
         cache.fetch(
           { url, credentials: { kind: 'basic', username: 'bot', password: wrong } },
-          commit.replace(/^./, '0'),
+          '0123456789abcdef0123456789abcdef01234567',
         ),
       ),
       await rejection(cache.resolve({ url }, { kind: 'default' })),
