@@ -89,8 +89,12 @@ export async function launchCluster(options: {
   stateDir: string;
   binDir: string;
   detached: boolean;
+  /** The state dir is the caller's temporary folder (removed if the caller dies without stopping the cluster). */
+  temporary?: boolean;
   log: (line: string) => void;
   timeoutMs?: number;
+  /** Registry storage kept outside the state dir (it survives the cluster), on a fixed port. */
+  registry?: { dataDir: string; port: number };
 }): Promise<LaunchedCluster> {
   const { stateDir, log } = options;
   // A cluster always starts empty: remove what an earlier one left (only the entries a cluster makes).
@@ -117,6 +121,10 @@ export async function launchCluster(options: {
       '--bin-dir',
       options.binDir,
       ...(options.detached ? [] : ['--watch-stdin']),
+      ...(options.registry
+        ? ['--registry-dir', options.registry.dataDir, '--registry-port', String(options.registry.port)]
+        : []),
+      ...(options.temporary ? ['--remove-state-if-orphaned'] : []),
     ],
     { stdio: [options.detached ? 'ignore' : 'pipe', fd, fd], detached: options.detached, cwd: REPO_ROOT },
   );
