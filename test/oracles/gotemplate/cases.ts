@@ -279,6 +279,7 @@ const groups: Record<string, string[]> = {
     '{{ repeat 3 "ab" }}|{{ repeat 0 "x" }}',
     '{{ repeat -1 "x" }}',
     '{{ nospace " a b\\tc\\n" }} {{ initials "hello big world" }} {{ swapcase "Hello World" }}',
+    '{{ nospace "é x" }}|{{ nospace "é" }}|{{ initials "élan vital" }}|{{ swapcase "Éa" }}|{{ abbrev 5 "ééééééé" }}',
     '{{ snakecase "HelloWorld" }} {{ snakecase "helloWorldFoo" }} {{ camelcase "hello_world" }} {{ kebabcase "HelloWorld" }}',
     '{{ abbrev 5 "hello world" }}|{{ abbrev 20 "short" }}|{{ abbrev 3 "hello" }}|{{ abbrevboth 5 10 "1234 5678 9123" }}',
     '{{ wrap 5 "hello world foo bar" }}|{{ wrapWith 5 "\\t" "hello world" }}',
