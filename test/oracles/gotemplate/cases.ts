@@ -557,3 +557,10 @@ export const caseConversionCases: NamedCase[] = [
   name: `case conversion: ${s}`,
   text: `{{ snakecase ${JSON.stringify(s)} }}|{{ kebabcase ${JSON.stringify(s)} }}|{{ camelcase ${JSON.stringify(s)} }}`,
 }));
+
+/** fmt's error text keeps the verb's width and flags. */
+export const badVerbCases: NamedCase[] = [
+  '{{ printf "%-6s|%6d|%05t|%+q|%x" 3 "a" "b" 1.5 true }}',
+  '{{ printf "%6.2d|%-8t" (list 1 "a") 3 }}',
+  '{{ printf "%5s" nil }}|{{ printf "%-4d" (dict "a" "b") }}',
+].map((text) => ({ name: `bad verb: ${text}`, text }));
