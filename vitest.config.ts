@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Projects: `unit` is pure and fast; `cluster` (added with test/cluster/) runs
-// against the real control plane, registry and test kubelet.
+// Projects: `unit` is pure and fast; `cluster` runs against the real control
+// plane, registry and test kubelet that test/cluster/global-setup.ts starts
+// once per run (files run one after another: they share that cluster).
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +11,16 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
           testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          globalSetup: ['test/cluster/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -1,6 +1,7 @@
 // The CLI's command table. Each command lives in its own module under
 // src/cli/ and is registered here with a one-line summary.
 import { renderCommand } from './render.js';
+import { validateCommand } from './validate.js';
 
 export interface Command {
   summary: string;
@@ -10,4 +11,5 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   render: renderCommand,
+  validate: validateCommand,
 };

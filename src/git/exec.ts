@@ -74,13 +74,16 @@ export function classifyGitFailure(stderr: string): 'GitAuth' | 'GitRevisionNotF
   return 'GitFetchFailed';
 }
 
-/** The last meaningful lines of git's stderr, for a message. */
+/** The lines of git's stderr that say what went wrong (the recognised cause first), for a message. */
 function summarize(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('hint:'));
-  return lines.slice(-3).join('; ') || 'no error output';
+  const known = lines.filter((l) => [...AUTH_FAILURE, ...NOT_FOUND].some((r) => r.test(l)));
+  const fatal = lines.filter((l) => l.startsWith('fatal:') && !known.includes(l));
+  const picked = known.length > 0 || fatal.length > 0 ? [...known, ...fatal] : lines.slice(-3);
+  return picked.slice(0, 4).join('; ') || 'no error output';
 }
 
 export function runGit(args: readonly string[], opts: RunGitOptions): Promise<GitResult> {

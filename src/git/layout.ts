@@ -61,7 +61,9 @@ export function planGitLayout(selection: MappingSelection, to: string): GitLayou
     if (name === '' || name === '/' || name === '.' || name === '..') {
       throw new GitError('GitMappingInvalid', `to ${JSON.stringify(to)} must name a file when add is a file`);
     }
-    const e = selection.entries[0]!;
+    const e = selection.entries[0];
+    if (!e)
+      throw new GitError('GitMappingInvalid', `nothing selected from the file add for ${JSON.stringify(to)}`);
     return { addKind: 'file', files: [{ target: name, kind: kindOf(e.mode), oid: e.oid }], dirs: [] };
   }
   const dirs = new Set<string>();

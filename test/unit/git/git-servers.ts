@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -87,18 +87,22 @@ export interface HttpGitServer {
 export async function startHttpGitServer(
   root: string,
   auth?: { username: string; password: string },
+  /** Runs before an authorized request is served, while the git client waits for the answer. */
+  beforeServe?: () => Promise<void>,
 ): Promise<HttpGitServer> {
   const requests: HttpGitServer['requests'] = [];
   const expected = auth
     ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
     : undefined;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push({ path: url.pathname, authorization: req.headers.authorization });
     if (expected && req.headers.authorization !== expected) {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test"' }).end();
       return;
     }
+    req.pause();
+    await beforeServe?.();
     const cgi = spawn('git', ['http-backend'], {
       env: {
         PATH: process.env.PATH,
@@ -151,6 +155,21 @@ export async function startHttpGitServer(
   };
 }
 
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = connect(port, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+}
+
 async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
@@ -182,24 +201,68 @@ export async function startGitDaemon(root: string): Promise<DaemonGitServer> {
     { stdio: ['ignore', 'ignore', 'pipe'], env: quietEnv },
   );
   // git daemon prints nothing when ready; wait until the port accepts a connection.
-  const { connect } = await import('node:net');
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = connect(port, '127.0.0.1', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForPort(port);
   return {
     urlOf: (name) => `git://127.0.0.1:${port}/${name}.git`,
     close: () =>
       new Promise((resolve) => {
         daemon.once('exit', () => resolve());
         daemon.kill();
+      }),
+  };
+}
+
+export interface SshGitServer {
+  /** `ssh://root@127.0.0.1:PORT/<root>/repos/<name>.git` */
+  urlOf(name: string): string;
+  /** A private key the server accepts (OpenSSH format). */
+  clientKey: string;
+  /** A known_hosts line for this server's host key. */
+  knownHosts: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `<root>/repos` over SSH with a throwaway OpenSSH server on a free
+ * loopback port: its own host key, one accepted client key, no passwords.
+ * Needs root (sshd switches to the login user) and Debian's openssh-server.
+ */
+export async function startSshGitServer(root: string): Promise<SshGitServer> {
+  const dir = join(root, 'sshd');
+  mkdirSync(dir, { recursive: true });
+  mkdirSync('/run/sshd', { recursive: true }); // sshd's privilege separation directory
+  const keygen = (name: string) =>
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)]);
+  keygen('host_key');
+  keygen('client_key');
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')), { mode: 0o600 });
+  const port = await freePort();
+  const config = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${join(dir, 'host_key')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PubkeyAuthentication yes',
+    'PermitRootLogin prohibit-password',
+    'UsePAM no',
+    'StrictModes no',
+  ].join('\n');
+  writeFileSync(join(dir, 'sshd_config'), `${config}\n`);
+  const sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
+  await waitForPort(port);
+  const user = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
+  const hostKey = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+  return {
+    urlOf: (name) => `ssh://${user}@127.0.0.1:${port}${join(root, 'repos', `${name}.git`)}`,
+    clientKey: readFileSync(join(dir, 'client_key'), 'utf8'),
+    knownHosts: `[127.0.0.1]:${port} ${hostKey}\n`,
+    close: () =>
+      new Promise((resolve) => {
+        sshd.once('exit', () => resolve());
+        sshd.kill();
       }),
   };
 }

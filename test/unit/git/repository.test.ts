@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitAuthError, GitError } from '../../../src/git/errors.js';
@@ -218,5 +218,33 @@ describe('private repository over http with Basic auth', () => {
       expect(text).not.toContain(Buffer.from(`bot:${wrong}`).toString('base64'));
     }
     expect(errors[0]!.message).toContain(url);
+  });
+
+  it('never puts the credential in any process argument list or environment while git runs', async () => {
+    const seen: string[] = [];
+    let scans = 0;
+    const scanProc = async () => {
+      scans++;
+      for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+        for (const file of ['cmdline', 'environ']) {
+          try {
+            if (readFileSync(`/proc/${pid}/${file}`).includes(password)) seen.push(`${pid}/${file}`);
+          } catch {
+            // the process ended meanwhile, or is not ours to read
+          }
+        }
+      }
+    };
+    const watched = await startHttpGitServer(root, { username: 'bot', password }, scanProc);
+    try {
+      const credentials = { kind: 'basic' as const, username: 'bot', password };
+      const url = watched.urlOf('private');
+      await cache.resolve({ url, credentials }, { kind: 'default' });
+      await new GitRepositoryCache({ dir: join(root, 'cache-proc') }).fetch({ url, credentials }, commit);
+    } finally {
+      await watched.close();
+    }
+    expect(scans).toBeGreaterThan(1);
+    expect(seen).toEqual([]);
   });
 });

@@ -1,0 +1,229 @@
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type Node, parseDocument } from 'yaml';
+import type { YamlPath } from '../model.js';
+import { YamlScalar } from './yaml-scalar.js';
+
+// Splits the rendered werf.yaml into documents exactly where werf does (lines
+// that are `---`, optionally followed by blanks and a comment), parses each
+// one as YAML 1.1 (werf uses yaml.v2), and turns it into plain data for the
+// schemas while remembering where every value and key is written.
+
+export interface TextRange {
+  /** 0-based offsets into the whole text. */
+  offset: number;
+  endOffset: number;
+}
+
+export interface RawDocument {
+  /** 0-based index among the non-empty documents. */
+  index: number;
+  /** Plain data: objects, arrays, strings, YamlScalar, undefined (a null mapping value) or null (a null list item). */
+  value: unknown;
+  /** Where the document's content starts. */
+  range: TextRange;
+  /** Where a path's value is written: the nearest recorded ancestor when the path itself is absent. */
+  locate(path: YamlPath): TextRange;
+  /** Where the key of a mapping entry is written, if that entry exists. */
+  locateKey(path: YamlPath): TextRange | undefined;
+  /** Whether a value is written at exactly this path. */
+  has(path: YamlPath): boolean;
+}
+
+export interface YamlProblem {
+  range: TextRange;
+  message: string;
+  /** Index of the document it belongs to, when it could be told. */
+  docIndex: number;
+}
+
+export interface SplitResult {
+  documents: RawDocument[];
+  problems: YamlProblem[];
+}
+
+const SEPARATOR = /^---[ \t]*(#.*)?$/;
+
+interface Chunk {
+  start: number;
+  text: string;
+}
+
+function splitChunks(text: string): Chunk[] {
+  const chunks: Chunk[] = [];
+  let chunkStart = 0;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
+    if (SEPARATOR.test(line)) {
+      chunks.push({ start: chunkStart, text: text.slice(chunkStart, lineStart) });
+      chunkStart = newline === -1 ? text.length : newline + 1;
+    }
+    if (newline === -1) break;
+    lineStart = newline + 1;
+  }
+  chunks.push({ start: chunkStart, text: text.slice(chunkStart) });
+  return chunks;
+}
+
+const pathKey = (path: YamlPath): string => JSON.stringify(path);
+
+export function splitWerfDocuments(text: string): SplitResult {
+  const documents: RawDocument[] = [];
+  const problems: YamlProblem[] = [];
+  for (const chunk of splitChunks(text)) {
+    // yaml.v2 semantics: YAML 1.1 scalars (yes/no booleans, sexagesimal
+    // numbers), unique keys; `---` never appears inside a chunk.
+    const doc = parseDocument(chunk.text, {
+      version: '1.1',
+      uniqueKeys: true,
+      prettyErrors: false,
+      merge: true,
+    });
+    const index = documents.length;
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) {
+        const at = chunk.start + (error.pos[0] ?? 0);
+        problems.push({
+          range: { offset: at, endOffset: chunk.start + (error.pos[1] ?? error.pos[0] ?? 0) },
+          message: `invalid YAML: ${firstLine(error.message)}`,
+          docIndex: index,
+        });
+      }
+      // Keep the index so later documents keep their numbers; the content is unusable.
+      if (doc.contents !== null) {
+        documents.push(emptyDocument(index, chunk.start + (doc.contents.range?.[0] ?? 0)));
+      }
+      continue;
+    }
+    if (doc.contents === null) continue; // only blanks and comments: werf drops it
+    documents.push(convertDocument(doc, index, chunk.start, problems));
+  }
+  return { documents, problems };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+function emptyDocument(index: number, offset: number): RawDocument {
+  const range = { offset, endOffset: offset };
+  return {
+    index,
+    value: undefined,
+    range,
+    locate: () => range,
+    locateKey: () => undefined,
+    has: () => false,
+  };
+}
+
+function convertDocument(doc: Document, index: number, base: number, problems: YamlProblem[]): RawDocument {
+  const valueRanges = new Map<string, TextRange>();
+  const keyRanges = new Map<string, TextRange>();
+  const rangeOf = (node: Node | null | undefined, fallback: TextRange): TextRange =>
+    node?.range ? { offset: base + node.range[0], endOffset: base + node.range[1] } : fallback;
+
+  const docRange = rangeOf(doc.contents, { offset: base, endOffset: base });
+
+  const convert = (node: Node | null, path: (string | number)[], at: TextRange, depth: number): unknown => {
+    const range = rangeOf(node, at);
+    valueRanges.set(pathKey(path), range);
+    if (depth > 64) {
+      problems.push({ range, message: 'invalid YAML: nesting too deep (alias loop?)', docIndex: index });
+      return undefined;
+    }
+    if (node === null) return undefined;
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      return target ? convert(target as Node, path, range, depth + 1) : undefined;
+    }
+    if (isScalar(node)) {
+      const v = node.value;
+      if (v === null || v === undefined) return undefined;
+      if (typeof v === 'string') return v;
+      return new YamlScalar(v, typeof node.source === 'string' ? node.source : String(v));
+    }
+    if (isSeq(node)) {
+      return node.items.map((item, i) => {
+        const value = convert(item as Node, [...path, i], range, depth + 1);
+        return value === undefined ? null : value;
+      });
+    }
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      const merges: unknown[] = [];
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as Node | null;
+        const keyRange = rangeOf(keyNode, range);
+        if (isScalar(keyNode) && keyNode.source === '<<' && keyNode.type === 'PLAIN') {
+          merges.push(convert(pair.value as Node | null, path, keyRange, depth + 1));
+          continue;
+        }
+        let key: string;
+        if (isScalar(keyNode)) {
+          key = typeof keyNode.value === 'string' ? keyNode.value : String(keyNode.source ?? keyNode.value);
+        } else {
+          problems.push({ range: keyRange, message: 'mapping keys must be plain strings', docIndex: index });
+          continue;
+        }
+        const childPath = [...path, key];
+        keyRanges.set(pathKey(childPath), keyRange);
+        Object.defineProperty(out, key, {
+          value: convert(pair.value as Node | null, childPath, keyRange, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      // YAML merge keys (`<<: *base`): explicit keys win, earlier merges win over later ones.
+      for (const merged of merges.flat()) {
+        if (merged === null || typeof merged !== 'object' || Array.isArray(merged)) continue;
+        for (const [k, v] of Object.entries(merged)) if (!Object.hasOwn(out, k)) out[k] = v;
+      }
+      // The mapping's own range is recorded again: children wrote over nothing, but merges may have.
+      valueRanges.set(pathKey(path), range);
+      return out;
+    }
+    return undefined;
+  };
+
+  const value = convert(doc.contents, [], docRange, 0);
+  return {
+    index,
+    value,
+    range: docRange,
+    locate(path) {
+      for (let n = path.length; n >= 0; n--) {
+        const found = valueRanges.get(pathKey(path.slice(0, n)));
+        if (found) return found;
+      }
+      return docRange;
+    },
+    locateKey(path) {
+      return keyRanges.get(pathKey(path));
+    },
+    has(path) {
+      return valueRanges.has(pathKey(path));
+    },
+  };
+}
+
+/** 1-based line and column of offsets in a text. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  position(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
+  }
+}

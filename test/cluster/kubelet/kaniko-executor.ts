@@ -1,0 +1,90 @@
+// Plays the Kaniko executor inside a test-kubelet container: the same flags,
+// built with `buildah bud` (vfs storage, chroot isolation) and pushed to the
+// loopback registry. Started by the kubelet for images whose name contains
+// `kaniko`; the buildah storage comes from the environment the kubelet sets.
+import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { promisify } from 'node:util';
+import { BUILD_DELAY_ENV } from './kaniko-env.js';
+import { type KanikoBuild, parseKanikoArgs, registryOf } from './kaniko-flags.js';
+import { copyManifest, manifestDigest } from './registry-copy.js';
+
+const run = promisify(execFile);
+
+function log(line: string): void {
+  process.stderr.write(`[kaniko/buildah] ${line}\n`);
+}
+
+async function buildah(args: string[]): Promise<void> {
+  log(`buildah ${args.join(' ')}`);
+  const child = run('buildah', args, { maxBuffer: 256 * 1024 * 1024 });
+  child.child.stdout?.pipe(process.stderr);
+  child.child.stderr?.pipe(process.stderr);
+  await child;
+}
+
+function dockerfilePath(build: KanikoBuild): string {
+  if (isAbsolute(build.dockerfile)) return build.dockerfile;
+  if (existsSync(build.dockerfile)) return build.dockerfile;
+  return join(build.contextDir, build.dockerfile);
+}
+
+function verifyTls(build: KanikoBuild, registry: string, forPull: boolean): boolean {
+  if (build.insecureRegistries.includes(registry)) return false;
+  return !(forPull ? build.insecurePull : build.insecure);
+}
+
+async function main(args: string[]): Promise<number> {
+  let build: KanikoBuild;
+  try {
+    build = parseKanikoArgs(args);
+  } catch (err) {
+    log((err as Error).message);
+    return 1;
+  }
+  const delay = Number(process.env[BUILD_DELAY_ENV] ?? 0);
+  if (delay > 0) {
+    log(`slowed down by the test kubelet: waiting ${delay}s before building`);
+    await new Promise((r) => setTimeout(r, delay * 1000));
+  }
+  const image = build.destinations[0] ?? `localhost/kaniko-no-push-${process.pid}`;
+  // Base images come from loopback registries; whether TLS is verified follows
+  // Kaniko's pull flags (an HTTP registry without them fails, as with Kaniko).
+  const pullTlsVerify = build.insecurePull || build.insecureRegistries.length > 0 ? 'false' : 'true';
+  const budArgs = ['bud', '--format', 'docker', '--isolation', 'chroot', `--tls-verify=${pullTlsVerify}`];
+  budArgs.push('-f', dockerfilePath(build), '-t', image);
+  for (const a of build.buildArgs) budArgs.push('--build-arg', a);
+  for (const l of build.labels) budArgs.push('--label', l);
+  if (build.target) budArgs.push('--target', build.target);
+  budArgs.push(build.contextDir);
+  await buildah(budArgs);
+  if (build.noPush) return 0;
+
+  const [first, ...rest] = build.destinations as [string, ...string[]];
+  await buildah([
+    'push',
+    `--tls-verify=${verifyTls(build, registryOf(first), false)}`,
+    image,
+    `docker://${first}`,
+  ]);
+  for (const destination of rest) {
+    log(`copying ${first} to ${destination}`);
+    await copyManifest(first, destination);
+  }
+  const digest = await manifestDigest(first);
+  log(`pushed ${build.destinations.join(', ')} as ${digest}`);
+  if (build.digestFile) writeFileSync(build.digestFile, digest);
+  await run('buildah', ['rmi', image]).catch(() => {});
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    log(`build failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);

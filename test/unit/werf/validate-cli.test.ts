@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '../../..');
+
+function validate(text: string, ...extra: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'validate-'));
+  const file = join(dir, 'werf.yaml');
+  writeFileSync(file, text);
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'validate', '-f', file, ...extra],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr.replaceAll(file, 'werf.yaml') };
+}
+
+describe('stapel-operator validate', () => {
+  it('prints every error with file, line, column, document, image and path, and exits 1', () => {
+    const text =
+      'project: t\nconfigVersion: 1\n---\nimage: app\nfrom: alpine\nimport:\n- {from: nope, add: /x, after: install}\n- {from: alpine:3.20, add: /, to: /, before: instal}\n';
+    const { status, stderr } = validate(text);
+    expect(status).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'werf.yaml:7:10: document 2 (image "app"): import[0].from: import source "nope" is not an image of this config; for an external image give a tag or digest (e.g. "nope:latest")',
+      'werf.yaml:8:3: document 2 (image "app"): import[1]: "add: /" needs "includePaths": importing the whole root filesystem of the source is refused; list the files to take',
+      'werf.yaml:8:46: document 2 (image "app"): import[1].before: expected one of "install", "setup", got "instal"',
+      'werf.yaml: 3 errors',
+    ]);
+  });
+
+  it('exits 0 on a valid file and prints warnings without failing', () => {
+    const text =
+      'project: t\nconfigVersion: 1\n---\nimage: s\nfrom: alpine\nfinal: false\n---\nimage: app\nfrom: alpine\nimport:\n- {from: s, add: /x, to: /opt/, after: install}\n';
+    const { status, stdout, stderr } = validate(text);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/werf\.yaml: valid \(2 images\)\n$/);
+    expect(stderr).toMatch(
+      /^werf\.yaml:11:26: document 3 \(image "app"\): import\[0\]\.to: "to" ends with "\/".*\(warning\)\n$/,
+    );
+  });
+
+  it('--loose-giterminism allows what werf-giterminism.yaml would', () => {
+    const text = 'project: t\nconfigVersion: 1\n---\nimage: app\nfrom: alpine\nfromLatest: true\n';
+    expect(validate(text).status).toBe(1);
+    expect(validate(text, '--loose-giterminism').status).toBe(0);
+  });
+
+  it('rejects a missing -f with usage and exit 2', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'validate'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('missing -f <werf.yaml>');
+  });
+});
