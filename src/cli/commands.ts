@@ -1,6 +1,7 @@
 // The CLI's command table. Each command lives in its own module under
 // src/cli/ and is registered here with a one-line summary.
 import { renderCommand } from './render.js';
+import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 
 export interface Command {
@@ -10,6 +11,7 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  run: runCommand,
   render: renderCommand,
   validate: validateCommand,
 };

@@ -53,7 +53,16 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv): RunOptions
     if (value === undefined) return `--${m[1]} needs a value`;
     flags.set(m[1]!, value);
   }
-  const known = ['namespace', 'operator-image', 'builder-image', 'http-port', 'workers', 'leader-elect', 'lease-namespace', 'lease-name'];
+  const known = [
+    'namespace',
+    'operator-image',
+    'builder-image',
+    'http-port',
+    'workers',
+    'leader-elect',
+    'lease-namespace',
+    'lease-name',
+  ];
   for (const name of flags.keys()) if (!known.includes(name)) return `unknown option --${name}`;
   const pick = (flag: string, envName: string) => flags.get(flag) ?? env[envName] ?? undefined;
   const int = (text: string | undefined, fallback: number, name: string): number | string => {
@@ -113,7 +122,10 @@ export async function runOperator(opts: RunOptions): Promise<number> {
           ready: () => !leading || manager.hasSynced(),
         })
       : undefined;
-  log.info({ identity, httpPort: opts.httpPort, namespace: opts.namespace ?? '(all)' }, 'stapel-operator starting');
+  log.info(
+    { identity, httpPort: opts.httpPort, namespace: opts.namespace ?? '(all)' },
+    'stapel-operator starting',
+  );
 
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => {

@@ -56,7 +56,8 @@ function waitingMessage(stage: PlannedStage): string {
     return `waiting for ${stage.blockedBy.map((s) => stageId(s.image, s.stage)).join(', ')}`;
   }
   if (stage.waitsFor.length > 0) return `waiting for ${stage.waitsFor.map(describeNeed).join(', ')}`;
-  if (stage.buildWaitsFor.length > 0) return `waiting for ${stage.buildWaitsFor.map(describeNeed).join(', ')}`;
+  if (stage.buildWaitsFor.length > 0)
+    return `waiting for ${stage.buildWaitsFor.map(describeNeed).join(', ')}`;
   return 'waiting';
 }
 
@@ -79,12 +80,14 @@ export function describeNeed(need: Need): string {
 function jobForStage(input: PassInput, stage: PlannedStage): ObservedJob | undefined {
   if (!stage.digest) return undefined;
   const candidates = input.jobs.filter((j) => j.digest === stage.digest);
+  const succeeded = candidates.find((j) => j.finished && j.outcome.state === 'succeeded');
   if (stage.prepareSpec) {
+    // A Job made from other settings (an old builder image, say) no longer
+    // counts: running ones are replaced, failed ones retried with the new settings.
     const expected = input.expectedJobName(stage);
-    const exact = candidates.find((j) => j.name === expected);
-    if (exact) return exact;
+    return candidates.find((j) => j.name === expected) ?? succeeded;
   }
-  return candidates.find((j) => j.finished && j.outcome.state === 'succeeded') ?? candidates[0];
+  return succeeded ?? candidates[0];
 }
 
 export function decidePass(input: PassInput): PassDecision {
@@ -97,7 +100,8 @@ export function decidePass(input: PassInput): PassDecision {
     }
   }
   const previous = new Map<string, StageStatus>();
-  for (const img of input.previous) for (const s of img.stages) previous.set(`${img.name}/${s.name}/${s.digest}`, s);
+  for (const img of input.previous)
+    for (const s of img.stages) previous.set(`${img.name}/${s.name}/${s.digest}`, s);
 
   const images: ImageStatus[] = [];
   const buildable: PlannedStage[] = [];
@@ -167,7 +171,10 @@ export function decidePass(input: PassInput): PassDecision {
         s.message = waitingMessage(stage);
       }
       if (s.reason && TERMINAL_REASONS.has(s.reason) && !failure) {
-        failure = { reason: s.reason, message: `${stageId(image.name, stage.name)}: ${s.message ?? s.reason}` };
+        failure = {
+          reason: s.reason,
+          message: `${stageId(image.name, stage.name)}: ${s.message ?? s.reason}`,
+        };
       }
       stages.push(s);
     }
@@ -196,7 +203,9 @@ export function decidePass(input: PassInput): PassDecision {
       return !j.finished && stageHasExpected && !hasExpected;
     })
     .map((j) => j.name);
-  active -= input.jobs.filter((j) => del.includes(j.name) && !j.finished && wantedDigests.has(j.digest)).length;
+  active -= input.jobs.filter(
+    (j) => del.includes(j.name) && !j.finished && wantedDigests.has(j.digest),
+  ).length;
 
   const create: PlannedStage[] = [];
   if (!failure && !input.suspend && !input.cancel) {
@@ -223,7 +232,8 @@ export function decidePass(input: PassInput): PassDecision {
 
   let outcome: BuildOutcome;
   if (allDone) outcome = { kind: 'ready', message: `${readyCount} of ${requested.length} images built` };
-  else if (input.cancel) outcome = { kind: 'stalled', reason: Reason.Canceled, message: 'canceled by spec.cancel' };
+  else if (input.cancel)
+    outcome = { kind: 'stalled', reason: Reason.Canceled, message: 'canceled by spec.cancel' };
   else if (failure) outcome = { kind: 'stalled', ...failure };
   else if (input.suspend) outcome = { kind: 'suspended', message: 'no new stage Jobs start (spec.suspend)' };
   else outcome = { kind: 'progressing', reason: Reason.Building, message: `${done} of ${total} stages done` };

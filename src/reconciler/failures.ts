@@ -72,7 +72,10 @@ export function classifyFailedPod(pod: V1Pod): { reason: string; message: string
       };
     }
   }
-  return { reason: Reason.BuildFailed, message: podMessage || `build pod failed (${podReason || 'no reason'})` };
+  return {
+    reason: Reason.BuildFailed,
+    message: podMessage || `build pod failed (${podReason || 'no reason'})`,
+  };
 }
 
 /** Why a pod that has not finished cannot go on (undefined: it is just starting or running). */
@@ -95,7 +98,9 @@ export function classifyStuckPod(pod: V1Pod): { reason: string; message: string 
 
 const newest = (pods: V1Pod[]) =>
   [...pods].sort((a, b) =>
-    String(iso(b.metadata?.creationTimestamp) ?? '').localeCompare(String(iso(a.metadata?.creationTimestamp) ?? '')),
+    String(iso(b.metadata?.creationTimestamp) ?? '').localeCompare(
+      String(iso(a.metadata?.creationTimestamp) ?? ''),
+    ),
   );
 
 /** The state of one stage Job from the Job, its pods and its Warning events. */
@@ -131,7 +136,8 @@ export function classifyJob(job: V1Job, pods: V1Pod[], events: JobEvent[] = []):
   if (live.some((p) => p.status?.phase === 'Running')) return { state: 'running', startedAt };
   if (live.length === 0) {
     const rejected = events.filter((e) => e.reason === 'FailedCreate').pop();
-    if (rejected) return { state: 'pending', reason: Reason.PodRejected, message: rejected.message, startedAt };
+    if (rejected)
+      return { state: 'pending', reason: Reason.PodRejected, message: rejected.message, startedAt };
   }
   return { state: 'pending', startedAt };
 }

@@ -50,9 +50,21 @@ export class ImageBuildManager {
       onRestart: (path: string) => opts.metrics.informerRestarts.inc({ resource: path }),
     };
     this.builds = new Informer(opts.kc, { ...common, path: `/apis/${GROUP}/${VERSION}${ns}/${PLURAL}` });
-    this.jobs = new Informer(opts.kc, { ...common, path: `/apis/batch/v1${ns}/jobs`, labelSelector: CHILD_SELECTOR });
-    this.pods = new Informer(opts.kc, { ...common, path: `/api/v1${ns}/pods`, labelSelector: CHILD_SELECTOR });
-    this.queue = new WorkQueue(clock, defaultControllerRateLimiter(clock), opts.metrics.queueObserver(CONTROLLER));
+    this.jobs = new Informer(opts.kc, {
+      ...common,
+      path: `/apis/batch/v1${ns}/jobs`,
+      labelSelector: CHILD_SELECTOR,
+    });
+    this.pods = new Informer(opts.kc, {
+      ...common,
+      path: `/api/v1${ns}/pods`,
+      labelSelector: CHILD_SELECTOR,
+    });
+    this.queue = new WorkQueue(
+      clock,
+      defaultControllerRateLimiter(clock),
+      opts.metrics.queueObserver(CONTROLLER),
+    );
     const reconciler = new ImageBuildReconciler({
       kc: opts.kc,
       builds: this.builds,

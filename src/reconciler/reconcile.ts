@@ -19,8 +19,8 @@ import type { Informer } from '../runtime/informer.js';
 import { FIELD_MANAGER, isAlreadyExists, isNotFound, type KubeObject, toStatus } from '../runtime/kube.js';
 import { buildLogger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
-import { type CompileResult, compileConfig, summarizeErrors } from './config.js';
 import { type BuildOutcome, buildConditions } from './conditions.js';
+import { type CompileResult, compileConfig, summarizeErrors } from './config.js';
 import { decidePass, describeNeed, type ObservedJob, type PassDecision } from './decide.js';
 import { type FactCache, learnFacts, type RegistryFacts } from './facts.js';
 import { classifyJob, type JobEvent } from './failures.js';
@@ -185,7 +185,10 @@ export class ImageBuildReconciler {
     if (build.spec.config !== undefined) return { ok: true, text: build.spec.config, source: 'inline' };
     const ref = build.spec.configRef!;
     try {
-      const cm = await this.core.readNamespacedConfigMap({ name: ref.name, namespace: build.metadata.namespace });
+      const cm = await this.core.readNamespacedConfigMap({
+        name: ref.name,
+        namespace: build.metadata.namespace,
+      });
       const text = cm.data?.[ref.key];
       if (text === undefined) {
         return {
@@ -227,7 +230,10 @@ export class ImageBuildReconciler {
     const secretName = build.spec.registry.secretRef?.name;
     if (!secretName) return { ok: true, dockerConfigJson: undefined };
     try {
-      const secret = await this.core.readNamespacedSecret({ name: secretName, namespace: build.metadata.namespace });
+      const secret = await this.core.readNamespacedSecret({
+        name: secretName,
+        namespace: build.metadata.namespace,
+      });
       const data = secret.data?.['.dockerconfigjson'];
       if (!data) {
         return {
@@ -428,7 +434,12 @@ export class ImageBuildReconciler {
   }
 
   /** Events and metrics for what changed since the last status (so a restart does not repeat them). */
-  private recordTransitions(build: ImageBuild, prev: ImageBuildStatus, next: ImageBuildStatus, log: Logger): void {
+  private recordTransitions(
+    build: ImageBuild,
+    prev: ImageBuildStatus,
+    next: ImageBuildStatus,
+    log: Logger,
+  ): void {
     const { events, metrics } = this.deps;
     const target = eventTarget(build);
     const before = new Map<string, string>();
@@ -452,7 +463,12 @@ export class ImageBuildReconciler {
           metrics.cacheHits.inc();
         } else if (s.phase === 'Failed') {
           metrics.stages.inc({ result: s.reason ?? 'Failed' });
-          events.record(target, 'Warning', 'StageFailed', `${img.name}/${s.name}: ${s.reason}: ${s.message ?? ''}`);
+          events.record(
+            target,
+            'Warning',
+            'StageFailed',
+            `${img.name}/${s.name}: ${s.reason}: ${s.message ?? ''}`,
+          );
           slog.warn({ reason: s.reason, message: s.message }, 'stage failed');
         }
       }
@@ -506,7 +522,8 @@ function eventTarget(build: ImageBuild): EventTarget {
 function registryFailure(err: unknown): Failure | undefined {
   const e = err as { name?: string; kind?: string; message?: string };
   if (e?.name !== 'RegistryError') return undefined;
-  if (e.kind === 'auth') return { reason: Reason.RegistryAuth, message: e.message ?? 'registry refused access' };
+  if (e.kind === 'auth')
+    return { reason: Reason.RegistryAuth, message: e.message ?? 'registry refused access' };
   return undefined;
 }
 

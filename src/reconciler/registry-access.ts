@@ -1,6 +1,6 @@
 import type { ImageBuild } from '../api/imagebuild.js';
-import { CredentialStore, RegistryClient } from '../registry/index.js';
 import { importChecksumFromRegistry } from '../registry/imports.js';
+import { CredentialStore, RegistryClient } from '../registry/index.js';
 import type { RegistryFacts } from './facts.js';
 import type { RegistryAccess } from './reconcile.js';
 import { registryHost } from './resources/job.js';

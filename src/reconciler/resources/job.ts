@@ -77,7 +77,11 @@ export function buildStageJob(build: ImageBuild, stage: StageToBuild, settings: 
     ? [
         {
           name: 'registry-auth',
-          secret: { secretName, items: [{ key: '.dockerconfigjson', path: 'config.json' }], defaultMode: 0o400 },
+          secret: {
+            secretName,
+            items: [{ key: '.dockerconfigjson', path: 'config.json' }],
+            defaultMode: 0o400,
+          },
         },
       ]
     : [];
