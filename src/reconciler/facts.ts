@@ -32,9 +32,9 @@ export class FactCache {
   }
 
   setStageImage(repository: string, digest: string, fact: StageImageFact): void {
-    let repo = this.stageImages.get(repository);
-    if (!repo) this.stageImages.set(repository, (repo = new Map()));
+    const repo = this.stageImages.get(repository) ?? new Map();
     repo.set(digest, { fact, at: this.now() });
+    this.stageImages.set(repository, repo);
   }
 
   checksum(key: string): string | undefined {

@@ -356,9 +356,9 @@ export class ImageBuildReconciler {
 
   private rememberCreateProblem(build: ImageBuild, digest: string, message: string): void {
     const key = `${build.metadata.namespace}/${build.metadata.name}`;
-    let m = this.createProblems.get(key);
-    if (!m) this.createProblems.set(key, (m = new Map()));
+    const m = this.createProblems.get(key) ?? new Map();
     m.set(digest, { message, at: this.deps.clock.now() });
+    this.createProblems.set(key, m);
   }
 
   // ------------------------------------------------------------ status
