@@ -76,15 +76,34 @@ export function describeNeed(need: Need): string {
   }
 }
 
-/** Picks each stage's Job: the one with the expected name, else the newest for its digest. */
-function jobForStage(input: PassInput, stage: PlannedStage): ObservedJob | undefined {
+/**
+ * Stages with equal digests (three images FROM the same base, say) are one
+ * build: the first such stage in plan order owns the Job, the others share it.
+ */
+function canonicalStages(input: PassInput): Map<string, PlannedStage> {
+  const first = new Map<string, PlannedStage>();
+  for (const image of input.plan.images) {
+    for (const stage of image.stages) {
+      if (stage.digest && stage.prepareSpec && !first.has(stage.digest)) first.set(stage.digest, stage);
+    }
+  }
+  return first;
+}
+
+/** Picks each stage's Job: the one with the expected name, else a succeeded one for its digest. */
+function jobForStage(
+  input: PassInput,
+  stage: PlannedStage,
+  canonical: Map<string, PlannedStage>,
+): ObservedJob | undefined {
   if (!stage.digest) return undefined;
   const candidates = input.jobs.filter((j) => j.digest === stage.digest);
   const succeeded = candidates.find((j) => j.finished && j.outcome.state === 'succeeded');
-  if (stage.prepareSpec) {
+  const owner = canonical.get(stage.digest);
+  if (owner) {
     // A Job made from other settings (an old builder image, say) no longer
     // counts: running ones are replaced, failed ones retried with the new settings.
-    const expected = input.expectedJobName(stage);
+    const expected = input.expectedJobName(owner);
     return candidates.find((j) => j.name === expected) ?? succeeded;
   }
   return succeeded ?? candidates[0];
@@ -92,13 +111,11 @@ function jobForStage(input: PassInput, stage: PlannedStage): ObservedJob | undef
 
 export function decidePass(input: PassInput): PassDecision {
   const wantedDigests = new Set<string>();
-  const expectedNames = new Set<string>();
   for (const image of input.plan.images) {
-    for (const stage of image.stages) {
-      if (stage.digest) wantedDigests.add(stage.digest);
-      if (stage.digest && stage.prepareSpec) expectedNames.add(input.expectedJobName(stage));
-    }
+    for (const stage of image.stages) if (stage.digest) wantedDigests.add(stage.digest);
   }
+  const canonical = canonicalStages(input);
+  const expectedNames = new Set([...canonical.values()].map((s) => input.expectedJobName(s)));
   const previous = new Map<string, StageStatus>();
   for (const img of input.previous)
     for (const s of img.stages) previous.set(`${img.name}/${s.name}/${s.digest}`, s);
@@ -115,7 +132,7 @@ export function decidePass(input: PassInput): PassDecision {
     for (const stage of image.stages) {
       total++;
       const prev = previous.get(`${image.name}/${stage.name}/${stage.digest}`);
-      const job = jobForStage(input, stage);
+      const job = jobForStage(input, stage, canonical);
       const s: StageStatus = { name: stage.name, phase: 'Waiting' };
       if (stage.digest) s.digest = stage.digest;
       if (job) {
@@ -166,7 +183,8 @@ export function decidePass(input: PassInput): PassDecision {
         }
       } else if (stage.prepareSpec) {
         s.phase = 'Pending';
-        buildable.push(stage);
+        if (canonical.get(stage.digest!) === stage) buildable.push(stage);
+        else s.message = `built together with the stage of equal digest`;
       } else {
         s.message = waitingMessage(stage);
       }
@@ -196,11 +214,7 @@ export function decidePass(input: PassInput): PassDecision {
     .filter((j) => {
       if (!wantedDigests.has(j.digest)) return true;
       if (input.cancel && !j.finished && !allDone) return true;
-      const hasExpected = [...expectedNames].some((n) => n === j.name);
-      const stageHasExpected = input.plan.images.some((i) =>
-        i.stages.some((s) => s.digest === j.digest && s.prepareSpec),
-      );
-      return !j.finished && stageHasExpected && !hasExpected;
+      return !j.finished && canonical.has(j.digest) && !expectedNames.has(j.name);
     })
     .map((j) => j.name);
   active -= input.jobs.filter(
@@ -218,7 +232,7 @@ export function decidePass(input: PassInput): PassDecision {
   for (const img of images) {
     for (const s of img.stages) {
       if (s.phase !== 'Pending' || s.job) continue;
-      const chosen = create.some((c) => c.image === img.name && c.name === s.name);
+      const chosen = create.some((c) => c.digest === s.digest);
       if (chosen) continue;
       s.message = input.suspend
         ? 'suspended (spec.suspend)'

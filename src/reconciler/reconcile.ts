@@ -65,6 +65,11 @@ export class ImageBuildReconciler {
   private readonly custom: k8s.CustomObjectsApi;
   private readonly compiled = new Map<string, { key: string; result: CompileResult }>();
   private readonly createProblems = new Map<string, Map<string, { message: string; at: number }>>();
+  /**
+   * The status this process last wrote per ImageBuild. The informer cache can
+   * lag behind our own write; comparing with it would repeat events and writes.
+   */
+  private readonly lastWritten = new Map<string, { uid: string; status: ImageBuildStatus }>();
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.core = deps.kc.makeApiClient(k8s.CoreV1Api);
@@ -175,6 +180,7 @@ export class ImageBuildReconciler {
   forget(key: string): void {
     this.compiled.delete(key);
     this.createProblems.delete(key);
+    this.lastWritten.delete(key);
   }
 
   // ------------------------------------------------------------ steps
@@ -393,16 +399,19 @@ export class ImageBuildReconciler {
     log: Logger,
   ): Promise<void> {
     const previous = build.status ?? {};
+    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const written = this.lastWritten.get(key);
+    const before = written?.uid === build.metadata.uid ? written.status : previous;
     const conditions = buildConditions({
       outcome: decision.outcome,
       configValid,
       generation: build.metadata.generation,
       now: this.nowIso(),
-      previous: previous.conditions ?? [],
+      previous: before.conditions ?? [],
     });
     if (!configValid) {
       // This pass did not get as far as the config (e.g. a missing Secret): keep what is known.
-      const prevCv = previous.conditions?.find((c) => c.type === ConditionType.ConfigValid);
+      const prevCv = before.conditions?.find((c) => c.type === ConditionType.ConfigValid);
       if (prevCv) conditions.push(prevCv);
     }
     const status: ImageBuildStatus = {
@@ -411,8 +420,8 @@ export class ImageBuildReconciler {
       imagesReady: decision.imagesReady,
       images: decision.images,
     };
-    this.recordTransitions(build, previous, status, log);
-    if (canonical(status) === canonical(previous)) return;
+    this.recordTransitions(build, before, status, log);
+    if (canonical(status) === canonical(previous) || canonical(status) === canonical(before)) return;
     await this.custom.patchNamespacedCustomObjectStatus(
       {
         group: GROUP,
@@ -431,6 +440,7 @@ export class ImageBuildReconciler {
       },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
     );
+    this.lastWritten.set(key, { uid: build.metadata.uid, status });
   }
 
   /** Events and metrics for what changed since the last status (so a restart does not repeat them). */
