@@ -117,12 +117,14 @@ describe('the seed example', () => {
         expect(stage.image).toBe(`${repo}@${stage.imageDigest}`);
       }
     }
-    // A fresh repository: every stage was built, each by one Job.
-    const built = images.flatMap((i) => i.stages).filter((s) => s.source === 'built');
-    expect(built.length).toBeGreaterThan(0);
+    // A fresh repository: every stage was built, one Job per stage digest
+    // (the three `from` stages of the same base share one).
+    const stages = images.flatMap((i) => i.stages);
+    expect(stages.every((s) => s.source === 'built')).toBe(true);
     const jobs = await ownedJobs(namespace);
-    expect(new Set(built.map((s) => s.job)).size).toBe(built.length);
-    expect(jobs.map((j) => j.metadata?.name).sort()).toEqual(built.map((s) => s.job).sort());
+    const jobNames = jobs.map((j) => j.metadata?.name).sort();
+    expect([...new Set(stages.map((s) => s.job))].sort()).toEqual(jobNames);
+    expect(jobs.length).toBe(new Set(stages.map((s) => s.digest)).size);
 
     // The image digest in status is the one the registry serves for the stage tag.
     const site = images.find((i) => i.name === 'site')!;
@@ -153,6 +155,27 @@ describe('the seed example', () => {
     expect(stages.length).toBeGreaterThan(0);
     expect(stages.every((s) => s.source === 'cache')).toBe(true);
     expect(await ownedJobs(ns)).toEqual([]);
+  });
+  it('changing one imported file rebuilds the stage that makes it, the importing stage and those after it; nothing else', async () => {
+    const before = (await getImageBuild(namespace, 'shop')).status?.images ?? [];
+    const changed = SEED_CONFIG.replace('body { color: #333; }', 'body { color: #c00; }');
+    expect(changed).not.toBe(SEED_CONFIG);
+    const ns = await testNamespace('change');
+    applyImageBuild(ns, 'shop-v2', { ...seedSpec(repo), config: changed });
+    const ib = await waitForBuild(ns, 'shop-v2', (b) => condition(b, 'Ready')?.status === 'True', 420_000);
+    const source = new Map<string, string | undefined>();
+    for (const i of ib.status?.images ?? [])
+      for (const s of i.stages) source.set(`${i.name}/${s.name}`, s.source);
+    const rebuilt = [...source].filter(([, src]) => src === 'built').map(([k]) => k);
+    const siteStages = before.find((i) => i.name === 'site')!.stages.map((s) => s.name);
+    const fromImport = siteStages
+      .slice(siteStages.indexOf('dependenciesAfterInstall'))
+      .map((s) => `site/${s}`);
+    expect(rebuilt.sort()).toEqual(['application-assets/install', ...fromImport].sort());
+    const pulled = await readImage((ib.status?.images ?? []).find((i) => i.name === 'site')!.ref!);
+    expect(pulled.files.get('var/www/site/assets/css/site.css')?.content?.toString()).toBe(
+      'body { color: #c00; }\n',
+    );
   });
 });
 
@@ -185,7 +208,7 @@ describe('restarts and failures', () => {
     const digests = jobs.map((j) => j.metadata?.annotations?.['stapel.dev/stage-digest']);
     expect(new Set(digests).size).toBe(jobs.length);
     const built = (ib.status?.images ?? []).flatMap((i) => i.stages).filter((s) => s.source === 'built');
-    expect(built.map((s) => s.job).sort()).toEqual(jobs.map((j) => j.metadata?.name).sort());
+    expect([...new Set(built.map((s) => s.job))].sort()).toEqual(jobs.map((j) => j.metadata?.name).sort());
   });
 
   it('an invalid config is Stalled with ConfigInvalid naming the line, and kubectl wait sees it', async () => {
