@@ -167,11 +167,33 @@ export async function runOperator(opts: RunOptions): Promise<number> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  if (process.env.STAPEL_EXIT_WITH_PARENT === '1') watchParent(() => shutdown('parent exited'));
   const code = await exited;
   await elector?.stop();
   server?.close();
   log.info({ code }, 'stapel-operator stopped');
   return code;
+}
+
+/**
+ * For supervised runs (tests, local demos): stop when the process that
+ * started us is gone, so a killed test run leaves no operator behind.
+ */
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    let alive = process.ppid === parent;
+    try {
+      if (alive) process.kill(parent, 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 1000);
+  timer.unref();
 }
 
 export const runCommand: Command = {

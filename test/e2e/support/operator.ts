@@ -91,7 +91,7 @@ export async function startOperator(
     {
       logFile: join(dir, `${name}.log`),
       cwd: REPO_ROOT,
-      env: { ...process.env, KUBECONFIG: kubeconfig, LOG_LEVEL: 'debug', HOME: dir },
+      env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, STAPEL_EXIT_WITH_PARENT: '1' },
     },
   );
   await waitFor(
