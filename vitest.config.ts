@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // once per run (files run one after another: they share that cluster).
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         test: {

@@ -1,5 +1,6 @@
 // The CLI's command table. Each command lives in its own module under
 // src/cli/ and is registered here with a one-line summary.
+import { prepareCommand } from './prepare.js';
 import { renderCommand } from './render.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
@@ -11,6 +12,7 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  prepare: prepareCommand,
   run: runCommand,
   render: renderCommand,
   validate: validateCommand,

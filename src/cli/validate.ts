@@ -1,46 +1,59 @@
 import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { formatWerfConfigError } from '../werf/errors.js';
 import type { GiterminismConfig } from '../werf/giterminism.js';
 import { parseWerfConfig } from '../werf/parse-config.js';
+import { RenderError, renderWerfConfig } from '../werf/render/index.js';
 import type { Command } from './commands.js';
+import { readProjectFiles } from './project-files.js';
 
-// `stapel-operator validate -f werf.yaml`: parse a rendered werf.yaml and
-// print every error (and warning) with file, line, column, document and path.
+// `stapel-operator validate -f werf.yaml`: render a werf.yaml when it holds
+// templates, parse it, and print every error (and warning) with file, line,
+// column, document and YAML path.
 
-const usage = `Usage: stapel-operator validate -f <werf.yaml> [--loose-giterminism]
+const usage = `Usage: stapel-operator validate -f <werf.yaml> [options]
 
-Parses a rendered werf.yaml and prints every problem as
+Checks a werf.yaml and prints every problem as
   FILE:LINE:COL: document N (image "NAME"): PATH: message
 Exits 1 when there is an error, 0 otherwise (warnings do not fail).
+A file with Go templates ({{ ... }}) is rendered first, as werf does; the
+positions are then lines of the rendered text ('stapel-operator render' shows it).
 
 Options:
   -f, --file FILE        the werf.yaml to check ("-" reads standard input)
+  --dir DIR              project root for .Files and .werf partials (default: the file's folder)
+  --env K=V              a value the template's env function may read (repeatable)
+  --werf-env NAME        the value of .Env (werf's --env)
   --loose-giterminism    allow what werf-giterminism.yaml would have to allow
                          (fromLatest, remote git branches, build_dir/fromPath mounts, secrets)`;
 
 export interface ValidateArgs {
   file: string;
+  dir: string | undefined;
+  env: Record<string, string>;
+  werfEnv: string;
   giterminism: GiterminismConfig;
 }
 
 export function parseValidateArgs(args: string[]): ValidateArgs | string {
-  let file: string | undefined;
-  const giterminism: GiterminismConfig = {};
+  const out: ValidateArgs = { file: '', dir: undefined, env: {}, werfEnv: '', giterminism: {} };
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '-f' || arg === '--file') {
-      file = args[++i];
-      if (file === undefined) return `${arg} needs a file name`;
-    } else if (arg?.startsWith('--file=')) {
-      file = arg.slice('--file='.length);
-    } else if (arg === '--loose-giterminism') {
-      giterminism.loose = true;
-    } else {
-      return `unknown argument ${JSON.stringify(arg)}`;
-    }
+    const arg = args[i] as string;
+    const needsValue = ['-f', '--file', '--dir', '--env', '--werf-env'].includes(arg);
+    const value = needsValue ? args[++i] : undefined;
+    if (needsValue && value === undefined) return `${arg} needs a value`;
+    if (arg === '-f' || arg === '--file') out.file = value as string;
+    else if (arg === '--dir') out.dir = value;
+    else if (arg === '--werf-env') out.werfEnv = value as string;
+    else if (arg === '--env') {
+      const eq = (value as string).indexOf('=');
+      if (eq <= 0) return `--env expects K=V, got ${JSON.stringify(value)}`;
+      out.env[(value as string).slice(0, eq)] = (value as string).slice(eq + 1);
+    } else if (arg === '--loose-giterminism') out.giterminism.loose = true;
+    else return `unknown argument ${JSON.stringify(arg)}`;
   }
-  if (file === undefined) return 'missing -f <werf.yaml>';
-  return { file, giterminism };
+  if (out.file === '') return 'missing -f <werf.yaml>';
+  return out;
 }
 
 async function readInput(file: string): Promise<string> {
@@ -51,7 +64,7 @@ async function readInput(file: string): Promise<string> {
 }
 
 export const validateCommand: Command = {
-  summary: 'check a rendered werf.yaml and print every error with its line and YAML path',
+  summary: 'check a werf.yaml and print every error with its line and YAML path',
   async run(args) {
     if (args.includes('--help') || args.includes('-h')) {
       process.stdout.write(`${usage}\n`);
@@ -70,6 +83,22 @@ export const validateCommand: Command = {
       return 2;
     }
     const fileName = parsed.file === '-' ? 'werf.yaml' : parsed.file;
+    if (text.includes('{{')) {
+      try {
+        const dir = resolve(parsed.dir ?? (parsed.file === '-' ? '.' : dirname(parsed.file)));
+        text = renderWerfConfig(text, {
+          files: readProjectFiles(dir),
+          env: parsed.env,
+          werfEnv: parsed.werfEnv,
+          fileName: basename(fileName),
+        });
+      } catch (e) {
+        process.stderr.write(
+          `${e instanceof RenderError ? e.message : `${fileName}: ${(e as Error).message}`}\n`,
+        );
+        return 1;
+      }
+    }
     const { config, errors, warnings } = parseWerfConfig(text, { fileName, giterminism: parsed.giterminism });
     for (const w of warnings) process.stderr.write(`${formatWerfConfigError(fileName, w)} (warning)\n`);
     for (const e of errors) process.stderr.write(`${formatWerfConfigError(fileName, e)}\n`);

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { matchesGlob } from './glob.js';
-import type { MappingSelection, SelectedEntry } from './select.js';
+import { type MappingSelection, matchesAny, narrowSelection, type SelectedEntry } from './select.js';
 
 // Content addresses of git input (design.md: content addressed, not commit
 // addressed). Formula, for a list of selected entries sorted by relPath in
@@ -52,11 +51,10 @@ export function stageDependenciesHash(
   globs: readonly string[],
 ): StageDependenciesHash | undefined {
   if (globs.length === 0) return undefined;
-  const matchedBy = globs.map((g) => selection.entries.filter((e) => matchesGlob(e.relPath, g)));
-  const union = selection.entries.filter((e) => matchedBy.some((list) => list.includes(e)));
+  const union = narrowSelection(selection, globs, []).entries;
   return {
     hash: hashEntries(union),
     fileCount: union.length,
-    unmatchedGlobs: globs.filter((_, i) => matchedBy[i]!.length === 0),
+    unmatchedGlobs: globs.filter((g) => !union.some((e) => matchesAny(e.relPath, [g]))),
   };
 }

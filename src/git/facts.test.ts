@@ -89,6 +89,19 @@ describe('selectMappingEntries', () => {
       expect((e as GitError).message).toMatch(/selects no file/);
     }
   });
+  it('reports a bad glob as GitMappingInvalid naming the glob', () => {
+    expect(() => selectMappingEntries(base, mapping({ add: '/app', includePaths: ['src/[a'] }))).toThrow(
+      expect.objectContaining({ reason: 'GitMappingInvalid', message: expect.stringContaining('"src/[a"') }),
+    );
+    expect(() =>
+      gitSelectionHash(base, { ...mapping({ add: '/app' }), selectPaths: ['{a,b'], skipPaths: [] }),
+    ).toThrow(expect.objectContaining({ reason: 'GitMappingInvalid' }));
+  });
+  it('uses werf rules: `*.go` covers top-level go files and the subtree of a top-level dir named like one', () => {
+    const tree = [file('a.go', 1), file('lib/b.go', 2), file('pkg.go/c.txt', 3)];
+    const s = selectMappingEntries(tree, mapping({ add: '/', includePaths: ['*.go'] }));
+    expect(s.entries.map((e) => e.path)).toEqual(['a.go', 'pkg.go/c.txt']);
+  });
   it('reports submodules instead of copying them', () => {
     const tree = [...base, file('app/vendor/lib', 10, '160000')];
     const s = selectMappingEntries(tree, mapping({ add: '/app' }));

@@ -4,8 +4,7 @@ import {
   type StageDependenciesHash,
   stageDependenciesHash,
 } from './content-hash.js';
-import { matchesGlob } from './glob.js';
-import { type GitMappingSelector, selectMappingEntries } from './select.js';
+import { type GitMappingSelector, matchesAny, narrowSelection, selectMappingEntries } from './select.js';
 import type { TreeEntry } from './tree.js';
 
 // Everything the planner needs to know about one git mapping at one commit,
@@ -84,17 +83,13 @@ export interface GitSelectionHash {
 
 export function gitSelectionHash(tree: readonly TreeEntry[], query: GitSelectionQuery): GitSelectionHash {
   const selection = selectMappingEntries(tree, query);
+  const share = narrowSelection(selection, query.selectPaths, query.skipPaths).entries;
   const unmatchedSelectPaths = query.selectPaths.filter(
-    (g) => !selection.entries.some((e) => matchesGlob(e.relPath, g)),
-  );
-  const entries = selection.entries.filter(
-    (e) =>
-      (query.selectPaths.length === 0 || query.selectPaths.some((g) => matchesGlob(e.relPath, g))) &&
-      !query.skipPaths.some((g) => matchesGlob(e.relPath, g)),
+    (g) => !selection.entries.some((e) => matchesAny(e.relPath, [g])),
   );
   return {
-    hash: hashEntries(entries),
-    fileCount: entries.length,
+    hash: hashEntries(share),
+    fileCount: share.length,
     addKind: selection.addKind,
     unmatchedSelectPaths,
   };

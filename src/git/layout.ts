@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
@@ -11,12 +10,16 @@ import {
 } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { streamBlobs } from './cat-file.js';
 import { mappingContentHash } from './content-hash.js';
 import { GitError } from './errors.js';
-import { gitEnv } from './exec.js';
-import { matchesGlob } from './glob.js';
 import type { GitSnapshot } from './repository.js';
-import { type GitMappingSelector, type MappingSelection, selectMappingEntries } from './select.js';
+import {
+  type GitMappingSelector,
+  type MappingSelection,
+  narrowSelection,
+  selectMappingEntries,
+} from './select.js';
 
 // The prepare side of a git mapping: writes exactly the selected files of one
 // commit into a workspace folder, laid out so that one Dockerfile COPY puts
@@ -115,17 +118,11 @@ export interface LayoutGitMappingResult {
 
 export async function layoutGitMapping(input: LayoutGitMappingInput): Promise<LayoutGitMappingResult> {
   const { snapshot, mapping, destDir } = input;
-  const full = selectMappingEntries(await snapshot.listTree(), mapping);
-  const select = mapping.selectPaths ?? [];
-  const skip = mapping.skipPaths ?? [];
-  const selection = {
-    ...full,
-    entries: full.entries.filter(
-      (e) =>
-        (select.length === 0 || select.some((g) => matchesGlob(e.relPath, g))) &&
-        !skip.some((g) => matchesGlob(e.relPath, g)),
-    ),
-  };
+  const selection = narrowSelection(
+    selectMappingEntries(await snapshot.listTree(), mapping),
+    mapping.selectPaths ?? [],
+    mapping.skipPaths ?? [],
+  );
   const contentHash = mappingContentHash(selection);
   if (input.expectedContentHash !== undefined && input.expectedContentHash !== contentHash) {
     throw new GitError(
@@ -150,10 +147,9 @@ export async function layoutGitMapping(input: LayoutGitMappingInput): Promise<La
 }
 
 /**
- * Streams every needed blob once through `git cat-file --batch` and writes it
- * to its targets. Regular files are created exclusively (never through an
- * existing path); symlinks are made last, so no write can pass through a
- * link this layout created.
+ * Streams every needed blob once and writes it to its targets. Regular files
+ * are created exclusively (never through an existing path); symlinks are
+ * made last, so no write can pass through a link this layout created.
  */
 async function writeBlobs(
   snapshot: GitSnapshot,
@@ -162,119 +158,37 @@ async function writeBlobs(
 ): Promise<void> {
   const byOid = new Map<string, LayoutFile[]>();
   for (const f of files) byOid.set(f.oid, [...(byOid.get(f.oid) ?? []), f]);
-  if (byOid.size === 0) return;
-  const writer = new BatchWriter(destDir, byOid, snapshot.commit);
-
-  const child = spawn('git', ['cat-file', '--batch'], { cwd: snapshot.gitDir, env: gitEnv(), stdio: 'pipe' });
-  const stderr: Buffer[] = [];
-  child.stderr.on('data', (b: Buffer) => stderr.push(b));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  child.stdin.on('error', () => {}); // an early exit is reported through the exit code
-  child.stdin.end(`${[...byOid.keys()].join('\n')}\n`);
+  const links: { target: string; text: string }[] = [];
+  let fd: number | undefined;
+  let linkChunks: Buffer[] | undefined;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) writer.push(chunk);
-  } catch (e) {
-    child.kill();
-    writer.abort();
-    throw e;
+    await streamBlobs(snapshot.gitDir, [...byOid.keys()], {
+      start(oid) {
+        const targets = byOid.get(oid)!;
+        const first = targets.find((t) => t.kind !== 'symlink');
+        if (first) fd = openExclusive(join(destDir, first.target), first.kind);
+        linkChunks = targets.some((t) => t.kind === 'symlink') ? [] : undefined;
+      },
+      data(chunk) {
+        if (fd !== undefined) writeAll(fd, chunk);
+        linkChunks?.push(Buffer.from(chunk));
+      },
+      end(oid) {
+        if (fd !== undefined) closeSync(fd);
+        fd = undefined;
+        const targets = byOid.get(oid)!;
+        const first = targets.find((t) => t.kind !== 'symlink');
+        for (const t of targets) {
+          if (t.kind === 'symlink')
+            links.push({ target: t.target, text: Buffer.concat(linkChunks!).toString('utf8') });
+          else if (t !== first) createFrom(join(destDir, first!.target), join(destDir, t.target), t.kind);
+        }
+      },
+    });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  const code = await exited;
-  if (code !== 0 || !writer.done()) {
-    const detail = Buffer.concat(stderr).toString('utf8').trim() || `exit ${code}`;
-    throw new GitError('GitFetchFailed', `reading the blobs of commit ${snapshot.commit} failed: ${detail}`);
-  }
-  writer.makeLinks();
-}
-
-/** Parses `cat-file --batch` output (`<oid> blob <size>\n<bytes>\n` per object, in request order). */
-class BatchWriter {
-  private readonly order: string[];
-  private index = 0;
-  /** Body bytes still to come; -1 while a header is expected, 0 when only the trailing LF is. */
-  private remaining = -1;
-  private pending: Buffer = Buffer.alloc(0);
-  private fd: number | undefined;
-  private linkChunks: Buffer[] = [];
-  private readonly links: { target: string; text: string }[] = [];
-
-  constructor(
-    private readonly destDir: string,
-    private readonly byOid: ReadonlyMap<string, LayoutFile[]>,
-    private readonly commit: string,
-  ) {
-    this.order = [...byOid.keys()];
-  }
-
-  push(chunk: Buffer): void {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    while (this.pending.length > 0) {
-      if (this.remaining < 0) {
-        const lf = this.pending.indexOf(10);
-        if (lf < 0) return;
-        this.start(this.pending.subarray(0, lf).toString('utf8'));
-        this.pending = this.pending.subarray(lf + 1);
-      } else if (this.remaining > 0) {
-        const part = this.pending.subarray(0, Math.min(this.remaining, this.pending.length));
-        if (this.fd !== undefined) writeAll(this.fd, part);
-        if (this.targets().some((t) => t.kind === 'symlink')) this.linkChunks.push(Buffer.from(part));
-        this.remaining -= part.length;
-        this.pending = this.pending.subarray(part.length);
-      } else {
-        this.pending = this.pending.subarray(1);
-        this.finish();
-      }
-    }
-  }
-
-  done(): boolean {
-    if (this.remaining === 0) this.finish();
-    return this.index === this.order.length;
-  }
-
-  abort(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-  }
-
-  makeLinks(): void {
-    for (const l of this.links) symlinkSync(l.text, join(this.destDir, l.target));
-  }
-
-  private targets(): LayoutFile[] {
-    return this.byOid.get(this.order[this.index]!)!;
-  }
-
-  private start(header: string): void {
-    const oid = this.order[this.index];
-    const [gotOid, type, size] = header.split(' ');
-    if (oid === undefined || gotOid !== oid || type !== 'blob' || size === undefined) {
-      throw new GitError(
-        'GitFetchFailed',
-        `blob ${oid} is missing from the fetched commit ${this.commit} (${header})`,
-      );
-    }
-    this.remaining = Number.parseInt(size, 10);
-    const firstFile = this.targets().find((t) => t.kind !== 'symlink');
-    if (firstFile) this.fd = openExclusive(join(this.destDir, firstFile.target), firstFile.kind);
-  }
-
-  private finish(): void {
-    this.abort();
-    const targets = this.targets();
-    const firstFile = targets.find((t) => t.kind !== 'symlink');
-    for (const t of targets) {
-      if (t.kind === 'symlink')
-        this.links.push({ target: t.target, text: Buffer.concat(this.linkChunks).toString('utf8') });
-      else if (t !== firstFile)
-        createFrom(join(this.destDir, firstFile!.target), join(this.destDir, t.target), t.kind);
-    }
-    this.linkChunks = [];
-    this.remaining = -1;
-    this.index++;
-  }
+  for (const l of links) symlinkSync(l.text, join(destDir, l.target));
 }
 
 function modeOf(kind: LayoutFile['kind']): number {

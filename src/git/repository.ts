@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { streamBlobs } from './cat-file.js';
 import { type GitCredentials, isSshUrl, prepareAuthEnv, secretValues } from './credentials.js';
 import { GitError } from './errors.js';
 import { runGit } from './exec.js';
@@ -197,6 +198,46 @@ export class GitSnapshot {
     const clean = path.replace(/^\/+/, '');
     const entry = (await this.listTree()).find((e) => e.path === clean && e.type === 'blob');
     return entry ? this.readBlob(entry.oid) : undefined;
+  }
+
+  /**
+   * Every regular file under `subPath` (default: the whole tree) as UTF-8
+   * text keyed by its path relative to `subPath`: the file set werf.yaml
+   * templates read through `.Files`. Symlinks and submodules are left out;
+   * more than `maxTotalBytes` is an error rather than a slow surprise.
+   */
+  async readFiles(subPath = '', maxTotalBytes = 64 * 1024 * 1024): Promise<Map<string, string>> {
+    const prefix = subPath
+      .split('/')
+      .filter((s) => s !== '' && s !== '.')
+      .join('/');
+    const under = prefix === '' ? '' : `${prefix}/`;
+    const entries = (await this.listTree()).filter(
+      (e) => e.path.startsWith(under) && (e.mode === '100644' || e.mode === '100755'),
+    );
+    const byOid = new Map<string, string[]>();
+    for (const e of entries) byOid.set(e.oid, [...(byOid.get(e.oid) ?? []), e.path.slice(under.length)]);
+    const files = new Map<string, string>();
+    let bytes = 0;
+    let chunks: Buffer[] = [];
+    await streamBlobs(this.gitDir, [...byOid.keys()], {
+      start: (oid, size) => {
+        bytes += size * byOid.get(oid)!.length;
+        if (bytes > maxTotalBytes) {
+          throw new GitError(
+            'GitFetchFailed',
+            `the files under /${prefix} of commit ${this.commit} exceed ${maxTotalBytes} bytes`,
+          );
+        }
+        chunks = [];
+      },
+      data: (c) => chunks.push(Buffer.from(c)),
+      end: (oid) => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        for (const path of byOid.get(oid)!) files.set(path, text);
+      },
+    });
+    return files;
   }
 
   async readBlob(oid: string): Promise<Buffer> {

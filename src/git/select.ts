@@ -1,5 +1,11 @@
+import {
+  createPathFilter,
+  GlobSyntaxError,
+  matchesWerfGlob,
+  type PathFilter,
+  validateGlob,
+} from '../werf/paths.js';
 import { GitError } from './errors.js';
-import { cleanRelative, passesFilter } from './glob.js';
 import type { TreeEntry, TreeMode } from './tree.js';
 
 // What one git mapping takes from a commit: the entries under `add` that pass
@@ -42,7 +48,8 @@ export function selectMappingEntries(
   tree: readonly TreeEntry[],
   mapping: GitMappingSelector,
 ): MappingSelection {
-  const addPath = cleanRelative(mapping.add);
+  const addPath = repoPath(mapping.add);
+  const filter = pathFilter(mapping);
   const exact = addPath === '' ? undefined : tree.find((e) => e.path === addPath);
   if (exact?.type === 'commit') {
     throw new GitError(
@@ -66,7 +73,7 @@ export function selectMappingEntries(
       continue;
     }
     underAdd++;
-    if (!passesFilter(relPath, mapping.includePaths, mapping.excludePaths)) continue;
+    if (!filter.selects(relPath)) continue;
     if (e.mode === '160000') submodules.push(e.path);
     else entries.push({ relPath, path: e.path, mode: e.mode, oid: e.oid });
   }
@@ -85,4 +92,54 @@ export function selectMappingEntries(
   }
   entries.sort((a, b) => compareBytes(a.relPath, b.relPath));
   return { addKind, entries, submodules };
+}
+
+/** `/a/b/` -> `a/b`; `/` -> "". */
+function repoPath(add: string): string {
+  return add
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/');
+}
+
+/** A glob error is a config error of the mapping, reported with the glob. */
+function asMappingError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof GlobSyntaxError) throw new GitError('GitMappingInvalid', e.message);
+    throw e;
+  }
+}
+
+function pathFilter(mapping: GitMappingSelector): PathFilter {
+  return asMappingError(() => createPathFilter(mapping));
+}
+
+/** Does the path (relative to `add`) match any of the globs (werf's rules, §5.2)? */
+export function matchesAny(relPath: string, globs: readonly string[]): boolean {
+  return globs.some((g) => matchesWerfGlob(relPath, g));
+}
+
+/**
+ * One stage's share of a selection (src/plan README, "Git content"): only
+ * entries matching a `selectPaths` glob when there are any, never one
+ * matching a `skipPaths` glob. Entries stay sorted.
+ */
+export function narrowSelection(
+  selection: MappingSelection,
+  selectPaths: readonly string[],
+  skipPaths: readonly string[],
+): MappingSelection {
+  asMappingError(() => {
+    for (const g of [...selectPaths, ...skipPaths]) validateGlob(g);
+  });
+  if (selectPaths.length === 0 && skipPaths.length === 0) return selection;
+  return {
+    ...selection,
+    entries: selection.entries.filter(
+      (e) =>
+        (selectPaths.length === 0 || matchesAny(e.relPath, selectPaths)) && !matchesAny(e.relPath, skipPaths),
+    ),
+  };
 }

@@ -88,7 +88,7 @@ function parentDir(root: DirNode, path: string): { dir: DirNode; name: string } 
   let dir = root;
   for (const part of parts) {
     let next = dir.children.get(part);
-    if (!next || next.type !== 'directory') {
+    if (next?.type !== 'directory') {
       next = newDir();
       dir.children.set(part, next);
     }

@@ -26,7 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const stateDir = mkdtempSync(join(tmpdir(), 'stapel-cluster-'));
     log(`starting a test cluster in ${stateDir}`);
     const started = Date.now();
-    const cluster = await launchCluster({ stateDir, binDir, detached: false, log });
+    const cluster = await launchCluster({ stateDir, binDir, detached: false, temporary: true, log });
     log(`cluster ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     state = cluster.state;
     teardown = async () => {

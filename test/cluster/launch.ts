@@ -89,6 +89,8 @@ export async function launchCluster(options: {
   stateDir: string;
   binDir: string;
   detached: boolean;
+  /** The state dir is the caller's temporary folder (removed if the caller dies without stopping the cluster). */
+  temporary?: boolean;
   log: (line: string) => void;
   timeoutMs?: number;
 }): Promise<LaunchedCluster> {
@@ -117,6 +119,7 @@ export async function launchCluster(options: {
       '--bin-dir',
       options.binDir,
       ...(options.detached ? [] : ['--watch-stdin']),
+      ...(options.temporary ? ['--remove-state-if-orphaned'] : []),
     ],
     { stdio: [options.detached ? 'ignore' : 'pipe', fd, fd], detached: options.detached, cwd: REPO_ROOT },
   );

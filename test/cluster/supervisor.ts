@@ -6,7 +6,7 @@
 // base image) and the test kubelet, writes ready.json, and stops them in
 // reverse order on SIGTERM/SIGINT or when its stdin closes (--watch-stdin:
 // the process that started it has gone).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,6 +24,8 @@ const { values } = parseArgs({
     'bin-dir': { type: 'string' },
     node: { type: 'string', default: 'stapel-test-node' },
     'watch-stdin': { type: 'boolean', default: false },
+    // A temporary cluster (the test runner's) removes its state dir when the runner dies without stopping it.
+    'remove-state-if-orphaned': { type: 'boolean', default: false },
   },
 });
 const stateDir = values['state-dir']!;
@@ -36,13 +38,14 @@ const log = (line: string) => process.stdout.write(`[cluster ${elapsed()}s] ${li
 const stoppers: { name: string; stop: () => Promise<void> }[] = [];
 let stopping: Promise<void> | undefined;
 
-function shutdown(reason: string, code: number): Promise<void> {
+function shutdown(reason: string, code: number, removeState = false): Promise<void> {
   stopping ??= (async () => {
     log(`stopping (${reason})`);
     for (const s of [...stoppers].reverse()) {
       await s.stop().catch((err: unknown) => log(`stopping ${s.name} failed: ${String(err)}`));
     }
     log('stopped');
+    if (removeState) rmSync(stateDir, { recursive: true, force: true });
     process.exit(code);
   })();
   return stopping;
@@ -53,8 +56,9 @@ process.on('SIGINT', () => void shutdown('SIGINT', 0));
 process.on('SIGHUP', () => void shutdown('SIGHUP', 0));
 if (values['watch-stdin']) {
   process.stdin.on('data', () => {});
-  process.stdin.on('end', () => void shutdown('the test runner went away', 0));
-  process.stdin.on('error', () => void shutdown('the test runner went away', 0));
+  const orphaned = () => void shutdown('the test runner went away', 0, values['remove-state-if-orphaned']);
+  process.stdin.on('end', orphaned);
+  process.stdin.on('error', orphaned);
 }
 
 async function main(): Promise<void> {

@@ -40,6 +40,13 @@ export interface SplitResult {
   problems: YamlProblem[];
 }
 
+const MAX_NODES = 50_000;
+
+/** Sets a key as an own property, so keys such as `__proto__` stay plain data. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 const SEPARATOR = /^---[ \t]*(#.*)?$/;
 
 interface Chunk {
@@ -126,11 +133,23 @@ function convertDocument(doc: Document, index: number, base: number, problems: Y
 
   const docRange = rangeOf(doc.contents, { offset: base, endOffset: base });
 
+  // Aliases are expanded; a budget keeps "billion laughs" documents from exhausting memory.
+  let budget = MAX_NODES;
   const convert = (node: Node | null, path: (string | number)[], at: TextRange, depth: number): unknown => {
     const range = rangeOf(node, at);
+    if (--budget < 0) {
+      if (budget === -1) {
+        problems.push({
+          range,
+          message: `invalid YAML: more than ${MAX_NODES} values after expanding aliases`,
+          docIndex: index,
+        });
+      }
+      return undefined;
+    }
     valueRanges.set(pathKey(path), range);
     if (depth > 64) {
-      problems.push({ range, message: 'invalid YAML: nesting too deep (alias loop?)', docIndex: index });
+      problems.push({ range, message: 'invalid YAML: nesting deeper than 64 levels', docIndex: index });
       return undefined;
     }
     if (node === null) return undefined;
@@ -170,17 +189,12 @@ function convertDocument(doc: Document, index: number, base: number, problems: Y
         }
         const childPath = [...path, key];
         keyRanges.set(pathKey(childPath), keyRange);
-        Object.defineProperty(out, key, {
-          value: convert(pair.value as Node | null, childPath, keyRange, depth + 1),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        setOwn(out, key, convert(pair.value as Node | null, childPath, keyRange, depth + 1));
       }
       // YAML merge keys (`<<: *base`): explicit keys win, earlier merges win over later ones.
       for (const merged of merges.flat()) {
         if (merged === null || typeof merged !== 'object' || Array.isArray(merged)) continue;
-        for (const [k, v] of Object.entries(merged)) if (!Object.hasOwn(out, k)) out[k] = v;
+        for (const [k, v] of Object.entries(merged)) if (!Object.hasOwn(out, k)) setOwn(out, k, v);
       }
       // The mapping's own range is recorded again: children wrote over nothing, but merges may have.
       valueRanges.set(pathKey(path), range);

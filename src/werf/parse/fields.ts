@@ -63,10 +63,33 @@ export function oneOf<const T extends readonly string[]>(values: T) {
 
 /** A mapping of strings to strings (ENV, LABEL, args); null values are empty strings. */
 export const textMap = z
-  .record(z.string(), textOrEmpty, {
-    error: (iss) => `expected a mapping of strings, got ${describeRaw(iss.input)}`,
-  })
-  .transform((m) => ({ ...m }) as Record<string, string>);
+  .custom<Record<string, unknown>>(
+    (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof YamlScalar),
+    {
+      error: (iss) => `expected a mapping of strings, got ${describeRaw(iss.input)}`,
+    },
+  )
+  .transform((m, ctx) => {
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(m)) {
+      const parsed = textOrEmpty.safeParse(value);
+      if (parsed.success)
+        Object.defineProperty(out, key, {
+          value: parsed.data,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else
+        ctx.issues.push({
+          code: 'custom',
+          message: `expected a string, got ${describeRaw(value)}`,
+          path: [key],
+          input: value,
+        });
+    }
+    return out;
+  });
 
 /**
  * A strict mapping: unknown keys are errors that list the known ones. The

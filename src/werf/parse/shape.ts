@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { YamlPath } from '../model.js';
 import type { Diagnostics, DocumentScope } from './diagnostics.js';
+import { setOwn } from './documents.js';
 
 // Runs a document's schema and reports every shape problem (wrong type,
 // unknown key, value outside its set). Fields with problems are dropped and
@@ -59,7 +60,7 @@ function structuredCloneRaw(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(structuredCloneRaw);
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = structuredCloneRaw(v);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, structuredCloneRaw(v));
     return out;
   }
   return value;

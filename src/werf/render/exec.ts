@@ -73,7 +73,7 @@ export class ExecState {
   readonly deadline: number;
   constructor(
     readonly templates: Map<string, ParsedTemplate>,
-    readonly funcs: Map<string, TemplateFunc>,
+    readonly funcs: { get(name: string): TemplateFunc | undefined },
     readonly limits: Limits,
   ) {
     this.deadline = Date.now() + limits.maxMillis;
@@ -449,9 +449,20 @@ class Executor {
     this.at = pos;
     try {
       const r = (fn as TemplateFunc).call(argv, { state: this.state });
+      // Bound every intermediate value, not only what is written: a string
+      // doubled in a loop would otherwise exhaust memory before any output.
+      if (typeof r === 'string' && r.length > this.state.limits.maxOutputChars) {
+        throw new LimitError(`result of ${name} longer than ${this.state.limits.maxOutputChars} characters`);
+      }
+      if (Array.isArray(r) && r.length > this.state.limits.maxListItems) {
+        throw new LimitError(`result of ${name} has more than ${this.state.limits.maxListItems} items`);
+      }
       return r;
     } catch (e) {
       if (e instanceof LimitError) throw e;
+      if (e instanceof RangeError && /Invalid string length|Invalid array length/.test(e.message)) {
+        throw new LimitError(`result of ${name} too large`);
+      }
       if (e instanceof ExecError) this.fail(`error calling ${name}: ${e.located}`, pos);
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
         throw new LimitError('template recursion too deep (JavaScript stack exhausted)');

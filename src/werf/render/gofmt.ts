@@ -493,11 +493,51 @@ function shortestDigits(a: number): [string, number] {
   return [m!.replace('.', ''), Number(e)];
 }
 
+/** `p` significant digits (rounded half to even on the exact value) and the exponent of the first. */
 function roundedDigits(a: number, p: number): [string, number] {
   if (a === 0) return ['0'.repeat(p), 0];
-  const s = a.toExponential(Math.min(p - 1, 100));
-  const [m, e] = s.split('e');
-  return [m!.replace('.', ''), Number(e)];
+  const ex = exactDecimal(a);
+  const r = roundDecimal(ex.d, ex.dp, p);
+  return [r.d.padEnd(p, '0'), r.dp - 1];
+}
+
+/** The exact decimal digits of a positive double: value = 0.d × 10^dp. */
+function exactDecimal(a: number): { d: string; dp: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, a);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const bexp = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let e: number;
+  if (bexp === 0) e = -1074;
+  else {
+    mant |= 1n << 52n;
+    e = bexp - 1075;
+  }
+  if (e >= 0) {
+    const d = (mant << BigInt(e)).toString();
+    return { d, dp: d.length };
+  }
+  const d = (mant * 5n ** BigInt(-e)).toString();
+  return { d: d.replace(/0+$/, '') || '0', dp: d.length + e };
+}
+
+/** Rounds 0.d × 10^dp to nd digits like Go's strconv (half to even only on an exact tie). */
+function roundDecimal(d: string, dp: number, nd: number): { d: string; dp: number } {
+  if (nd < 0) return { d: '', dp };
+  if (nd >= d.length) return { d, dp };
+  const next = d.charCodeAt(nd) - 48;
+  let up: boolean;
+  if (next === 5 && nd + 1 === d.length) up = nd > 0 && (d.charCodeAt(nd - 1) - 48) % 2 === 1;
+  else up = next >= 5;
+  let kept = d.slice(0, nd);
+  if (!up) return { d: kept, dp };
+  let i = kept.length - 1;
+  while (i >= 0 && kept[i] === '9') i--;
+  if (i < 0) return { d: '1' + '0'.repeat(kept.length), dp: dp + 1 };
+  kept = kept.slice(0, i) + String.fromCharCode(kept.charCodeAt(i) + 1) + '0'.repeat(kept.length - i - 1);
+  return { d: kept, dp };
 }
 
 function expForm(a: number, prec: number, fmt: string): string {
@@ -509,10 +549,19 @@ function expForm(a: number, prec: number, fmt: string): string {
 }
 
 function fixed(a: number, prec: number): string {
-  if (a < 1e21) return a.toFixed(Math.min(prec, 100));
-  // toFixed switches to exponent form at 1e21; build the digits ourselves.
-  const big = BigInt(a);
-  return big.toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
+  if (a === 0) return prec > 0 ? '0.' + '0'.repeat(prec) : '0';
+  const ex = exactDecimal(a);
+  const r = roundDecimal(ex.d, ex.dp, ex.dp + prec);
+  let intPart: string;
+  let frac: string;
+  if (r.dp <= 0) {
+    intPart = '0';
+    frac = ('0'.repeat(-r.dp) + r.d).padEnd(prec, '0').slice(0, prec);
+  } else {
+    intPart = r.d.slice(0, r.dp).padEnd(r.dp, '0');
+    frac = r.d.slice(r.dp).padEnd(prec, '0');
+  }
+  return prec > 0 ? `${intPart}.${frac}` : intPart;
 }
 
 function fixedFromDigits(digits: string, exp: number, decimals: number): string {

@@ -1,8 +1,9 @@
 // fromYaml / toYaml as werf has them (gopkg.in/yaml.v2): YAML 1.1 scalars
 // (yes/no, 0755 octal), nested maps typed map[interface {}]interface {},
 // and yaml.v2's output layout (sorted keys, unindented sequences).
-import { isScalar, isSeq, isMap as isYamlMap, parseDocument, stringify } from 'yaml';
-import { GoInt, type GoMap, GoObject, typedMap, type Value } from './values.js';
+import { isScalar, isSeq, isMap as isYamlMap, parseDocument } from 'yaml';
+import { type GoMap, typedMap, type Value } from './values.js';
+import { yamlMarshal } from './yaml-emit.js';
 
 export function fromYaml(text: string): GoMap {
   const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, merge: true, intAsBigInt: true });
@@ -14,7 +15,12 @@ export function fromYaml(text: string): GoMap {
     if (isYamlMap(n)) {
       const m: GoMap = new Map();
       for (const pair of n.items) {
-        const k = isScalar(pair.key) ? pair.key.value : pair.key;
+        // yaml.v2 decodes a key into a string key type from its text; nested maps keep the resolved value.
+        const k = isScalar(pair.key)
+          ? top
+            ? (pair.key.source ?? pair.key.value)
+            : pair.key.value
+          : pair.key;
         m.set(keyString(k), conv(pair.value, false));
       }
       return top ? m : typedMap(m, 'map[interface {}]interface {}');
@@ -47,32 +53,7 @@ function scalar(v: unknown): Value {
   return String(v);
 }
 
-/** yaml.v2 Marshal, without the trailing newline (werf's toYaml). */
+/** werf's toYaml: yaml.v2 Marshal without the trailing newline. */
 export function toYaml(v: Value): string {
-  const js = toPlain(v);
-  const text = stringify(js, {
-    version: '1.1',
-    indentSeq: false,
-    sortMapEntries: (a, b) => (String(a.key) < String(b.key) ? -1 : String(a.key) > String(b.key) ? 1 : 0),
-    lineWidth: 80,
-    minContentWidth: 0,
-    nullStr: 'null',
-    defaultStringType: 'PLAIN',
-    defaultKeyType: 'PLAIN',
-    singleQuote: null,
-    blockQuote: 'literal',
-  });
-  return text.replace(/\n$/, '');
-}
-
-function toPlain(v: Value): unknown {
-  if (v === null) return null;
-  if (typeof v === 'bigint') return v;
-  if (v instanceof GoInt) return v.v;
-  if (Array.isArray(v)) return v.map(toPlain);
-  if (v instanceof Map) {
-    return Object.fromEntries([...v].map(([k, x]) => [k, toPlain(x)]));
-  }
-  if (v instanceof GoObject) return {};
-  return v;
+  return yamlMarshal(v).replace(/\n$/, '');
 }

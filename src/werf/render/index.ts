@@ -66,8 +66,11 @@ export function renderWerfConfig(text: string, options: RenderOptions = {}): str
   const limits: Limits = { ...defaultLimits, ...options.limits };
   const files = normalizeFileSet(options.files);
   const templates = new Map<string, ParsedTemplate>();
-  const funcs = new Map<string, TemplateFunc>();
-  const hasFunction = (name: string) => funcs.has(name);
+  // werf's functions (per render: they see this render's env and templates) shadow sprig's.
+  const base = baseFunctions(limits);
+  const own = new Map<string, TemplateFunc>();
+  const funcs = { get: (name: string) => own.get(name) ?? base.get(name) };
+  const hasFunction = (name: string) => own.has(name) || base.has(name);
 
   /** Parses `src` and adds its trees; a later non-empty definition replaces an earlier one. */
   const addTemplates = (name: string, source: TemplateSource) => {
@@ -78,8 +81,6 @@ export function renderWerfConfig(text: string, options: RenderOptions = {}): str
     }
   };
 
-  for (const [name, fn] of Object.entries(builtins)) funcs.set(name, fn);
-  for (const [name, fn] of Object.entries(sprigFunctions(limits))) funcs.set(name, fn);
   const envMap = new Map(Object.entries(options.env ?? {}));
   const werf = werfFunctions({
     env: envMap,
@@ -96,7 +97,7 @@ export function renderWerfConfig(text: string, options: RenderOptions = {}): str
       }
     },
   });
-  for (const [name, fn] of Object.entries(werf)) funcs.set(name, fn);
+  for (const [name, fn] of Object.entries(werf)) own.set(name, fn);
 
   // Partials first, in name order, then werf.yaml itself (its defines win).
   const dir = normalizePath(options.templatesDir ?? '.werf');
@@ -142,6 +143,22 @@ export function renderWerfConfig(text: string, options: RenderOptions = {}): str
     if (e instanceof FuncError) throw new RenderError(fileName, 1, 1, e.message);
     throw e;
   }
+}
+
+const baseCache = new Map<string, ReadonlyMap<string, TemplateFunc>>();
+
+/** Go's builtins and sprig's functions for these limits; built once per distinct limits. */
+function baseFunctions(limits: Limits): ReadonlyMap<string, TemplateFunc> {
+  const key = JSON.stringify(limits);
+  let base = baseCache.get(key);
+  if (!base) {
+    const m = new Map<string, TemplateFunc>(Object.entries(builtins));
+    for (const [name, fn] of Object.entries(sprigFunctions(limits))) m.set(name, fn);
+    if (baseCache.size > 16) baseCache.clear();
+    baseCache.set(key, m);
+    base = m;
+  }
+  return base;
 }
 
 function isEmpty(t: ParsedTemplate): boolean {

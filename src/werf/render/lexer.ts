@@ -54,8 +54,20 @@ export const keywords = new Set([
 
 const spaceChars = ' \t\r\n';
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
-const isAlphaNumeric = (c: string | undefined): boolean =>
-  c !== undefined && (c === '_' || /[\p{L}\p{Nd}]/u.test(c));
+const unicodeWordChar = /[\p{L}\p{Nd}]/u;
+function isAlphaNumeric(c: string | undefined): boolean {
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  if (code < 0x80) {
+    return (
+      (code >= 0x61 && code <= 0x7a) ||
+      (code >= 0x41 && code <= 0x5a) ||
+      (code >= 0x30 && code <= 0x39) ||
+      code === 0x5f
+    );
+  }
+  return unicodeWordChar.test(c);
+}
 
 const leftDelim = '{{';
 const rightDelim = '}}';

@@ -658,8 +658,16 @@ function parseGoInt(text: string, signed: boolean): bigint | null {
 function parseGoFloat(text: string): number | null {
   let s = text;
   if (s.includes('_')) {
-    if (/__|_$|^[+-]?_|_\.|\._|_[eE]|[eE]_/.test(s)) return null;
+    if (/__|_$|^[+-]?_|_\.|\._|_[eEpP]|[eEpP]_/.test(s)) return null;
     s = s.replaceAll('_', '');
+  }
+  const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s);
+  if (hex) {
+    const [, sign, int = '', frac = '', exp] = hex;
+    if (int === '' && frac === '') return null;
+    const mant = Number.parseInt(int + frac || '0', 16);
+    const f = mant * 2 ** (Number(exp) - 4 * frac.length);
+    return Number.isFinite(f) ? (sign === '-' ? -f : f) : null;
   }
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
   const f = Number(s);

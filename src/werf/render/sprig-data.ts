@@ -88,6 +88,10 @@ function encode(v: Value, escapeHTML: boolean, indent: string | null, level: num
     return `[${nl}${v.map((x) => encode(x, escapeHTML, indent, level + 1)).join(',' + nl)}${end}]`;
   }
   if (v instanceof Map) {
+    // encoding/json cannot encode yaml.v2's nested maps (interface keys).
+    if (goTypeName(v) === 'map[interface {}]interface {}') {
+      throw new Error('json: unsupported type: map[interface {}]interface {}');
+    }
     if (v.size === 0) return '{}';
     const keys = [...v.keys()].sort(compareGoStrings);
     const sep = indent === null ? ':' : ': ';

@@ -23,6 +23,7 @@ import {
   utf8Decode,
   type Value,
 } from './values.js';
+import { camelToLower, toPascalCase } from './xstrings.js';
 
 type Fn = TemplateFunc;
 const fail = (msg: string): never => {
@@ -103,35 +104,6 @@ function abbreviateFull(s: string, offset: number, maxWidth: number): string {
   return '...' + byteSlice(s, len - (maxWidth - 3));
 }
 
-/** Words split the way xstrings does for case conversion. */
-function caseWords(s: string): string[] {
-  const words: string[] = [];
-  let cur = '';
-  const chars = [...s];
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i]!;
-    if (/[\s_\-.]/.test(ch) || !/[\p{L}\p{N}]/u.test(ch)) {
-      if (cur) words.push(cur);
-      cur = '';
-      continue;
-    }
-    const isUp = /\p{Lu}/u.test(ch);
-    const prev = chars[i - 1];
-    const next = chars[i + 1];
-    if (cur && isUp && prev !== undefined) {
-      const prevLower = /[\p{Ll}\p{N}]/u.test(prev);
-      const nextLower = next !== undefined && /\p{Ll}/u.test(next);
-      if (prevLower || (/\p{Lu}/u.test(prev) && nextLower)) {
-        words.push(cur);
-        cur = '';
-      }
-    }
-    cur += ch;
-  }
-  if (cur) words.push(cur);
-  return words;
-}
-
 function wrapCustom(s: string, width: number, sep: string, wrapLong: boolean): string {
   if (s === '') return '';
   const w = Math.max(width, 1);
@@ -179,8 +151,8 @@ function inList(hay: Value[], needle: Value): boolean {
 
 function untilStep(start: bigint, stop: bigint, step: bigint, max: number): Value[] {
   const v: Value[] = [];
+  if (step !== 0n && (stop - start) / step >= BigInt(max)) fail(`list would have more than ${max} items`);
   const push = (i: bigint) => {
-    if (v.length >= max) fail(`list would have more than ${max} items`);
     v.push(i);
   };
   if (stop < start) {
@@ -355,16 +327,24 @@ function dictOf(args: Value[]): GoMap {
 }
 
 /** mergo.Merge semantics for map[string]interface{}: fill missing keys, deep for nested maps. */
+/** mergo.Merge / MergeWithOverwrite on map[string]interface {} values. */
 function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean): void {
   for (const [k, sv] of src) {
-    const dv = dst.get(k);
-    if (dv instanceof Map && sv instanceof Map) {
-      mergeInto(dv, sv, overwrite);
-    } else if (!dst.has(k) || empty(dv ?? null)) {
-      if (!(overwrite && empty(sv)) || !dst.has(k)) dst.set(k, sv);
-    } else if (overwrite && !empty(sv)) {
-      dst.set(k, sv);
+    if (sv === null) {
+      // mergo copies a nil source value only when overwriting.
+      if (overwrite) dst.set(k, null);
+      continue;
     }
+    const dv = dst.get(k);
+    if (sv instanceof Map && dv instanceof Map) mergeInto(dv, sv, overwrite);
+    if (dv !== undefined && !empty(dv)) {
+      if (Array.isArray(sv)) {
+        if (overwrite && sv.length > 0) dst.set(k, sv);
+        continue;
+      }
+      if (sv instanceof Map && dv instanceof Map) continue;
+    }
+    if (overwrite || dv === undefined || empty(dv)) dst.set(k, sv);
   }
 }
 
@@ -400,7 +380,7 @@ export function sprigFunctions(limits: Limits): Record<string, Fn> {
   const regexFindAll = (re: string, s: string, n: number): Value[] => {
     const r = goRegExp(re);
     const out: Value[] = [];
-    for (const m of s.matchAll(r)) {
+    for (const m of goMatches(r, s)) {
       if (n >= 0 && out.length >= n) break;
       out.push(m[0]);
     }
@@ -410,7 +390,7 @@ export function sprigFunctions(limits: Limits): Record<string, Fn> {
     if (n === 0) return typedSlice([], '[]string');
     const r = goRegExp(re);
     if (re.length > 0 && s.length === 0) return typedSlice([''], '[]string');
-    const matches = [...s.matchAll(r)];
+    const matches = goMatches(r, s);
     const out: string[] = [];
     let beg = 0;
     for (const m of matches) {
@@ -473,21 +453,9 @@ export function sprigFunctions(limits: Limits): Record<string, Fn> {
     nospace: f(['string'], ([s]) => str(s).replace(/\s/gu, '')),
     initials: f(['string'], ([s]) => initials(str(s))),
     swapcase: f(['string'], ([s]) => swapCase(str(s))),
-    snakecase: f(['string'], ([s]) =>
-      caseWords(str(s))
-        .map((w) => w.toLowerCase())
-        .join('_'),
-    ),
-    camelcase: f(['string'], ([s]) =>
-      caseWords(str(s))
-        .map((w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase())
-        .join(''),
-    ),
-    kebabcase: f(['string'], ([s]) =>
-      caseWords(str(s))
-        .map((w) => w.toLowerCase())
-        .join('-'),
-    ),
+    snakecase: f(['string'], ([s]) => camelToLower(str(s), '_')),
+    camelcase: f(['string'], ([s]) => toPascalCase(str(s))),
+    kebabcase: f(['string'], ([s]) => camelToLower(str(s), '-')),
     wrap: f(['int', 'string'], ([l, s]) => wrapCustom(str(s), int(l), '', false)),
     wrapWith: f(['int', 'string', 'string'], ([l, sep, s]) => wrapCustom(str(s), int(l), str(sep), true)),
     contains: f(['string', 'string'], ([a, b]) => str(b).includes(str(a))),
@@ -908,27 +876,28 @@ function replaceAllGo(re: string, s: string, repl: string, literal: boolean): st
   const r = goRegExp(re);
   let out = '';
   let last = 0;
-  let prevEnd = -1;
-  for (const m of s.matchAll(r)) {
+  for (const m of goMatches(r, s)) {
     const at = m.index!;
-    // Go skips an empty match right after the previous match.
-    if (m[0].length === 0 && at === prevEnd) continue;
     out += s.slice(last, at) + (literal ? repl : goReplacement(repl, m));
     last = at + m[0].length;
-    prevEnd = last;
   }
   return out + s.slice(last);
 }
 
-function sliceList(l: Value, ix: Value[]): Value {
-  if (!Array.isArray(l)) {
-    if (typeof l === 'string') {
-      const start = ix.length > 0 ? Number(toInt64(ix[0]!)) : 0;
-      const end = ix.length < 2 ? byteLength(l) : Number(toInt64(ix[1]!));
-      return checkedSlice(l, start, end);
-    }
-    return fail(`list should be type of slice or array but ${goKindName(l)}`);
+/** All matches as Go's FindAll sees them: an empty match right after a match is skipped. */
+function goMatches(r: RegExp, s: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  let prevEnd = -1;
+  for (const m of s.matchAll(r)) {
+    if (m[0].length === 0 && m.index === prevEnd) continue;
+    out.push(m as RegExpExecArray);
+    prevEnd = m.index! + m[0].length;
   }
+  return out;
+}
+
+function sliceList(l: Value, ix: Value[]): Value {
+  if (!Array.isArray(l)) return fail(`list should be type of slice or array but ${goKindName(l)}`);
   if (l.length === 0) return null;
   const start = ix.length > 0 ? Number(toInt64(ix[0]!)) : 0;
   const end = ix.length < 2 ? l.length : Number(toInt64(ix[1]!));
@@ -940,7 +909,6 @@ function chunk(size: number, l: Value[]): Value {
   if (size <= 0 && l.length > 0) fail('runtime error: integer divide by zero');
   const out: Value[] = [];
   for (let i = 0; i < l.length; i += size) out.push(l.slice(i, i + size));
-  if (l.length === 0) out.push([]);
   return typedSlice(out, '[][]interface {}');
 }
 

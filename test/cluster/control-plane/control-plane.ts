@@ -19,6 +19,8 @@ export const CONTROLLERS = [
   'serviceaccount-controller',
   'serviceaccount-token-controller',
   'root-ca-certificate-publisher-controller',
+  // fills the aggregated ClusterRoles (view, edit, admin) from their labelled parts
+  'clusterrole-aggregation-controller',
   'ttl-after-finished-controller',
   'deployment-controller',
   'replicaset-controller',

@@ -35,7 +35,7 @@ type renderCase struct {
 
 type result struct {
 	OK  bool   `json:"ok"`
-	Out string `json:"out,omitempty"`
+	Out string `json:"out"`
 	Err string `json:"err,omitempty"`
 }
 

@@ -139,6 +139,25 @@ describe('fetch and content hashes over http and git://', () => {
     expect(mode.stageDependencies.setup?.hash).toBe(install.stageDependencies.setup?.hash);
   });
 
+  it('reads the files under a sub path for templates (.Files), without symlinks, within a size limit', async () => {
+    const snapshot = await cache.fetch({ url: repo.fileUrl }, c1);
+    const files = await snapshot.readFiles('app');
+    expect(Object.fromEntries(files)).toEqual({
+      'package.json': '{}',
+      'src/main.js': 'v1',
+      'README.md': 'doc',
+      'run.sh': '#!/bin/sh',
+    });
+    expect([...(await snapshot.readFiles('/')).keys()].sort()).toEqual([
+      'app/README.md',
+      'app/package.json',
+      'app/run.sh',
+      'app/src/main.js',
+      'other/x',
+    ]);
+    await expect(snapshot.readFiles('', 8)).rejects.toThrow(/exceed 8 bytes/);
+  });
+
   it('gives the same facts through git daemon, http and file://', async () => {
     const daemon = await startGitDaemon(root);
     try {

@@ -61,3 +61,24 @@ describe('stapel-operator validate', () => {
     expect(run.stderr).toContain('missing -f <werf.yaml>');
   });
 });
+
+describe('stapel-operator validate on a template', () => {
+  it('renders first, then reports errors at lines of the rendered text', () => {
+    const text =
+      'project: t\nconfigVersion: 1\n{{- range $n := list "a" "b" }}\n---\nimage: {{ $n }}\nfrom: alpine\nfinal: {{ env "FINAL" }}\n{{- end }}\n';
+    const bad = validate(text, '--env', 'FINAL=maybe');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      'werf.yaml:6:8: document 2 (image "a"): final: expected true or false, got the string "maybe"',
+      'werf.yaml:10:8: document 3 (image "b"): final: expected true or false, got the string "maybe"',
+      'werf.yaml: 2 errors',
+    ]);
+    expect(validate(text, '--env', 'FINAL=false').status).toBe(0);
+  });
+
+  it('reports a render failure with its position', () => {
+    const { status, stderr } = validate('project: t\nconfigVersion: 1\n---\nimage: {{ .Nope.X }\n');
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/^werf\.yaml:4:\d+: /);
+  });
+});

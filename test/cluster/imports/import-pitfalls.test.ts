@@ -1,0 +1,222 @@
+// werf pitfalls 1, 4, 13, 14 and 17 (shared/docs/werf-pitfalls.md) and the
+// directory-merge rule of werf-stapel.md §5.1, end to end: `prepare` fills
+// the workspace from a source image in the loopback registry, buildah builds
+// the stage with COPY lines of the planner's form, and the built image is
+// inspected.
+import { execFile } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type ImportEntryKind, importCopy } from '../../../src/plan/import-copy.js';
+import type { PrepareImport, PrepareSpec } from '../../../src/plan/prepare-spec.js';
+import { RegistryClient } from '../../../src/registry/client.js';
+import { type Buildah, createBuildah } from '../../support/buildah.js';
+import { type PushedImage, pushImage } from '../../support/push-image.js';
+
+const exec = promisify(execFile);
+const registry = inject('registry');
+const client = new RegistryClient({ insecureRegistries: [registry] });
+const work = mkdtempSync(join(tmpdir(), 'pitfalls-'));
+
+let source: PushedImage;
+let base: PushedImage;
+let buildah: Buildah;
+
+beforeAll(async () => {
+  source = await pushImage(client, `${registry}/pitfalls/src:v1`, [
+    [
+      { type: 'file', path: 'o/a.txt', content: 'a' },
+      { type: 'file', path: 'o/b.jar', content: 'b' },
+      { type: 'file', path: 'o/d/c.txt', content: 'c' },
+      { type: 'file', path: 'o/d/e.jar', content: 'e' },
+      { type: 'dir', path: 'o/empty' },
+      { type: 'file', path: 'f', content: 'hi\n' },
+      { type: 'file', path: 'version.json', content: '1\n' },
+      { type: 'file', path: 'src/main.go', content: 'package main\n' },
+      { type: 'file', path: 'src/pkg/lib.go', content: 'package pkg\n' },
+      { type: 'file', path: 'data/new.txt', content: 'new\n' },
+      { type: 'file', path: 'data/same.txt', content: 'from import\n' },
+      { type: 'file', path: 'tool', content: 'x\n', mode: 0o755 },
+    ],
+  ]);
+  base = await pushImage(client, `${registry}/pitfalls/base:v1`, [
+    [
+      {
+        type: 'file',
+        path: 'etc/passwd',
+        content: 'root:x:0:0:root:/root:/bin/sh\napp:x:1001:1001::/home/app:/bin/sh\n',
+      },
+      { type: 'file', path: 'etc/group', content: 'root:x:0:\napp:x:1001:\n' },
+      { type: 'dir', path: 'opt/exists' },
+      { type: 'dir', path: 'srv/existing-app' },
+      { type: 'file', path: 'usr/share/existing/keep.txt', content: 'base file\n' },
+      { type: 'file', path: 'usr/share/existing/same.txt', content: 'from base\n' },
+    ],
+  ]);
+  buildah = createBuildah();
+}, 300_000);
+
+afterAll(async () => {
+  await buildah?.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface ImportCase {
+  add: string;
+  to: string;
+  includePaths?: string[];
+  excludePaths?: string[];
+  chown?: string;
+  kind: ImportEntryKind;
+}
+
+async function prepareWorkspace(name: string, cases: ImportCase[]) {
+  const workspace = join(work, name);
+  const imports: PrepareImport[] = cases.map((c, i) => ({
+    dir: `imports/${i}`,
+    path: importCopy({ dir: `imports/${i}`, add: c.add, to: c.to }, c.kind).path,
+    sourceRef: source.ref,
+    sourceImage: 'src',
+    sourceStage: 'install',
+    add: c.add,
+    to: c.to,
+    includePaths: c.includePaths ?? [],
+    excludePaths: c.excludePaths ?? [],
+  }));
+  // COPY lines as the plan writes them (src/plan/import-copy.ts).
+  const copies = cases.map((c, i) => {
+    const copy = importCopy(imports[i] as PrepareImport, c.kind);
+    return `COPY ${c.chown ? `--chown=${c.chown} ` : ''}${JSON.stringify([copy.copyFrom, copy.copyTo])}`;
+  });
+  const spec: PrepareSpec = {
+    apiVersion: 'stapel.dev/prepare/v1',
+    image: 'dst',
+    stage: 'dependenciesAfterInstall',
+    digest: 'a'.repeat(56),
+    dockerfile: `FROM ${base.ref}\n${copies.join('\n')}\n`,
+    imports,
+    git: [],
+    insecureRegistries: [registry],
+  };
+  const specFile = join(work, `${name}.json`);
+  writeFileSync(specFile, JSON.stringify(spec));
+  return exec(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'prepare', '--workspace', workspace, '--spec', specFile],
+    {
+      env: { ...process.env, DOCKER_CONFIG: join(work, 'none') },
+    },
+  ).then(
+    (r) => ({ code: 0, workspace, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ ...e, workspace }),
+  );
+}
+
+/** prepare + buildah build; returns the built image's mounted root. */
+async function buildWithImports(name: string, cases: ImportCase[]): Promise<string> {
+  const prepared = await prepareWorkspace(name, cases);
+  expect(prepared.stderr).toBe('');
+  const tag = `localhost/pitfalls-${name}:latest`;
+  await buildah([
+    'build',
+    '--tls-verify=false',
+    '--isolation',
+    'chroot',
+    '-f',
+    join(prepared.workspace, 'Dockerfile'),
+    '-t',
+    tag,
+    prepared.workspace,
+  ]);
+  return buildah.mountImage(tag);
+}
+
+function files(root: string, dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(root, dir, rel)).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      out.push(lstatSync(join(root, dir, r)).isDirectory() ? `${r}/` : r);
+      if (lstatSync(join(root, dir, r)).isDirectory()) walk(r);
+    }
+  };
+  walk('');
+  return out;
+}
+
+describe('import pitfalls through prepare and a buildah build', () => {
+  it('pitfall 1 (#4176): includePaths **/*.jar imports only the jars, creating d/ as their parent', async () => {
+    const root = await buildWithImports('p1', [
+      { add: '/o', to: '/app', includePaths: ['**/*.jar'], kind: 'directory' },
+    ]);
+    expect(files(root, 'app')).toEqual(['b.jar', 'd/', 'd/e.jar']);
+  });
+
+  it('pitfall 4 (#2192): a file goes into an existing directory, or becomes the new path', async () => {
+    const root = await buildWithImports('p4', [
+      { add: '/f', to: '/opt/exists', kind: 'file' },
+      { add: '/f', to: '/opt/new', kind: 'file' },
+    ]);
+    expect(readFileSync(join(root, 'opt/exists/f'), 'utf8')).toBe('hi\n');
+    expect(statSync(join(root, 'opt/new')).isFile()).toBe(true);
+    expect(readFileSync(join(root, 'opt/new'), 'utf8')).toBe('hi\n');
+  });
+
+  it('pitfall 13 (PR #6906): add / with includePaths imports just that file; without includePaths prepare refuses', async () => {
+    const root = await buildWithImports('p13', [
+      { add: '/', to: '/', includePaths: ['version.json'], kind: 'directory' },
+    ]);
+    expect(readFileSync(join(root, 'version.json'), 'utf8')).toBe('1\n');
+    expect(existsSync(join(root, 'f'))).toBe(false);
+    expect(existsSync(join(root, 'src'))).toBe(false);
+    const refused = await prepareWorkspace('p13-refused', [{ add: '/', to: '/', kind: 'directory' }]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('add: / needs includePaths');
+  });
+
+  it('pitfall 14 (PR #7462): owner and group apply to the destination directory and everything below', async () => {
+    const root = await buildWithImports('p14', [
+      { add: '/src', to: '/srv/app', chown: 'app:app', kind: 'directory' },
+      { add: '/src', to: '/srv/existing-app', chown: 'app:app', kind: 'directory' },
+    ]);
+    for (const p of [
+      'srv/app',
+      'srv/app/main.go',
+      'srv/app/pkg',
+      'srv/app/pkg/lib.go',
+      'srv/existing-app',
+      'srv/existing-app/pkg/lib.go',
+    ]) {
+      const st = statSync(join(root, p));
+      expect({ path: p, uid: st.uid, gid: st.gid }).toEqual({ path: p, uid: 1001, gid: 1001 });
+    }
+  });
+
+  it('pitfall 17 (PR #7626): to with a trailing slash is refused before anything is read', async () => {
+    const r = await prepareWorkspace('p17', [{ add: '/tool', to: '/opt/bin/', kind: 'file' }]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'import 0 (image "src", stage install, add /tool, to /opt/bin/): to must not end with "/"',
+    );
+  });
+
+  it('§5.1: directory contents merge into an existing directory; existing files stay, same names are overwritten', async () => {
+    const root = await buildWithImports('merge', [
+      { add: '/data', to: '/usr/share/existing', kind: 'directory' },
+    ]);
+    expect(files(root, 'usr/share/existing')).toEqual(['keep.txt', 'new.txt', 'same.txt']);
+    expect(readFileSync(join(root, 'usr/share/existing/keep.txt'), 'utf8')).toBe('base file\n');
+    expect(readFileSync(join(root, 'usr/share/existing/same.txt'), 'utf8')).toBe('from import\n');
+  });
+});
