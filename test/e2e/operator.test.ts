@@ -213,13 +213,16 @@ describe('restarts and failures', () => {
 
   it('an invalid config is Stalled with ConfigInvalid naming the line, and kubectl wait sees it', async () => {
     const ns = await testNamespace('invalid');
-    const config = 'project: shop\nconfigVersion: 1\n---\nimage: x\nfrom: busybox\nshel:\n  install: [echo]\n';
+    const config =
+      'project: shop\nconfigVersion: 1\n---\nimage: x\nfrom: busybox\nshel:\n  install: [echo]\n';
     applyImageBuild(ns, 'bad', { config, registry: { repository: repository(), insecure: true } });
     kubectlWait(ns, 'bad', 'Stalled', 60);
     const ib = await getImageBuild(ns, 'bad');
     expect(condition(ib, 'Ready')).toMatchObject({ status: 'False', reason: 'ConfigInvalid' });
     expect(condition(ib, 'ConfigValid')).toMatchObject({ status: 'False', reason: 'ConfigInvalid' });
-    expect(condition(ib, 'Stalled')?.message).toMatch(/^werf\.yaml:6:1: document 2 \(image "x"\): shel: unknown field/);
+    expect(condition(ib, 'Stalled')?.message).toMatch(
+      /^werf\.yaml:6:1: document 2 \(image "x"\): shel: unknown field/,
+    );
     expect(ib.status?.observedGeneration).toBe(ib.metadata.generation);
   });
 
