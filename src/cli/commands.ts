@@ -1,5 +1,6 @@
 // The CLI's command table. Each command lives in its own module under
 // src/cli/ and is registered here with a one-line summary.
+import { planCommand } from './plan.js';
 import { prepareCommand } from './prepare.js';
 import { renderCommand } from './render.js';
 import { runCommand } from './run.js';
@@ -12,6 +13,7 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  plan: planCommand,
   prepare: prepareCommand,
   run: runCommand,
   render: renderCommand,

@@ -128,6 +128,15 @@ export function buildImageGraph(images: readonly StapelImage[], targets?: readon
     return ok;
   };
 
-  for (const root of roots) visit(root);
+  // Visit in config order, limited to the closure of the roots, so the
+  // order reads like the file wherever dependencies allow.
+  const closure = new Set<string>();
+  const collect = (name: string) => {
+    if (closure.has(name) || !byName.has(name)) return;
+    closure.add(name);
+    for (const edge of outgoing.get(name) ?? []) collect(edge.needs);
+  };
+  for (const root of roots) collect(root);
+  for (const image of images) if (closure.has(image.name)) visit(image.name);
   return { order, edges: edges.filter((e) => state.get(e.image) === 'done'), errors };
 }

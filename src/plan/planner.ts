@@ -209,6 +209,20 @@ function compileImage(
     }
   });
   if (image.ansible) fail(['ansible'], 'ansible is not supported by this builder; use shell');
+  if (image.fromLatest) {
+    fail(['fromLatest'], 'fromLatest is not supported: pin the base image by tag or digest instead');
+  }
+  if (image.secrets.length > 0) {
+    fail(
+      ['secrets'],
+      'build secrets are not supported by this builder yet; the build pods would not receive them',
+    );
+  }
+  if (image.network !== '') {
+    warnings.push(
+      locate(config, image, ['network'], 'network is ignored: build pods use the cluster network'),
+    );
+  }
   const checkPlain = (path: YamlPath, value: string, what: string) => {
     if (value === '') return;
     try {
@@ -706,11 +720,10 @@ class Evaluation {
         : spec.name === 'imageSpec'
           ? c.imageSpecLines!
           : [];
+    // Only digest-derived labels: images and stages with the same digest share
+    // one stage image, so nothing else (image name, project) may be written.
     const labels: [string, string][] = [
-      ['werf', this.plan.project],
       ['werf-stage-content-digest', stage.contentDigest!],
-      ['stapel.dev/image', stage.image],
-      ['stapel.dev/stage', stage.name],
       ['stapel.dev/stage-digest', stage.digest!],
     ];
     return {

@@ -1,22 +1,19 @@
 import { checkGiterminism, type GiterminismConfig } from './giterminism.js';
 import type {
-  Dependency,
   DockerfileImage,
   DocumentInfo,
-  ImageSpec,
-  MetaConfig,
-  MetaImageSpec,
   ParseResult,
-  Secret,
   StapelImage,
   WerfConfig,
   WerfConfigError,
 } from './model.js';
 import { autoExcludeOverlaps } from './overlap.js';
+import { buildDockerfileImages } from './parse/build-dockerfile.js';
 import { buildStapelImages } from './parse/build-image.js';
-import { buildDependency, buildImageSpec, buildSecret, type PartContext } from './parse/build-parts.js';
+import { checkMeta, mergeMetaImageSpec } from './parse/build-meta.js';
 import { Diagnostics, type DocumentScope, ModelSourceMap } from './parse/diagnostics.js';
 import { LineIndex, type RawDocument, splitWerfDocuments } from './parse/documents.js';
+import type { PartContext } from './parse/parts-common.js';
 import { dockerfileImageSchema, metaSchema, type RawMeta, stapelImageSchema } from './parse/schema.js';
 import { checkShape } from './parse/shape.js';
 import { checkReferences } from './references.js';
@@ -29,8 +26,6 @@ export interface ParseOptions {
   /** The platform an image without `platform` is built for (rule 29); `linux/amd64` by default. */
   hostPlatform?: string;
 }
-
-const PROJECT_NAME = /^(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])$/;
 
 /**
  * Parses a rendered werf.yaml into the model and reports every problem:
@@ -201,179 +196,6 @@ function imageNames(fields: Record<string, unknown>): string[] | undefined {
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
   if (typeof v === 'object' && v !== null && 'source' in v) return [String((v as { source: string }).source)];
   return undefined;
-}
-
-function checkMeta(
-  metas: { doc: RawDocument; meta: RawMeta | undefined }[],
-  diagnostics: Diagnostics,
-  text: string,
-): MetaConfig | undefined {
-  // Rule 1.
-  if (metas.length === 0) {
-    diagnostics.fileError(
-      'the meta document is missing: add a first document with "project: NAME" and "configVersion: 1", followed by "---"',
-      Math.max(0, text.search(/\S/)),
-    );
-    return undefined;
-  }
-  for (const extra of metas.slice(1)) {
-    diagnostics.error(
-      { doc: extra.doc, imageName: undefined },
-      [],
-      `duplicate meta document: document ${(metas[0]?.doc.index ?? 0) + 1} is already the meta document`,
-    );
-  }
-  const first = metas[0] as { doc: RawDocument; meta: RawMeta | undefined };
-  const raw = first.meta;
-  if (!raw) return undefined;
-  const scope: DocumentScope = { doc: first.doc, imageName: undefined };
-  if (raw.configVersion === undefined)
-    diagnostics.error(scope, [], 'the meta document needs "configVersion: 1"', 'rule', 'value', [
-      'configVersion',
-    ]);
-  else if (raw.configVersion !== 1)
-    diagnostics.error(scope, ['configVersion'], `"configVersion" must be 1, got ${raw.configVersion}`);
-  const project = raw.project ?? '';
-  if (project === '')
-    diagnostics.error(
-      scope,
-      raw.project === undefined ? [] : ['project'],
-      'the meta document needs "project": the project name (lowercase letters, digits and "-")',
-      'rule',
-      'value',
-      ['project'],
-    );
-  else if (!PROJECT_NAME.test(project) || project.length > 50) {
-    diagnostics.error(
-      scope,
-      ['project'],
-      `"project" must be at most 50 characters of lowercase letters, digits and "-", starting and ending with a letter or digit; got ${JSON.stringify(project)}`,
-    );
-  }
-  for (const field of ['helmChartDir', 'helmRelease', 'namespace'] as const) {
-    if (raw.deploy?.[field] === '')
-      diagnostics.error(
-        scope,
-        ['deploy', field],
-        `"deploy.${field}" cannot be empty; remove it to use the default`,
-      );
-  }
-  const b = raw.build ?? {};
-  const metaImageSpec: MetaImageSpec | undefined = b.imageSpec && {
-    author: b.imageSpec.author ?? '',
-    clearHistory: b.imageSpec.clearHistory ?? false,
-    config: {
-      labels: b.imageSpec.config?.labels ?? {},
-      removeLabels: b.imageSpec.config?.removeLabels ?? [],
-      keepEssentialWerfLabels: b.imageSpec.config?.keepEssentialWerfLabels ?? false,
-      clearWerfLabels: b.imageSpec.config?.clearWerfLabels ?? false,
-    },
-  };
-  const gw = raw.gitWorktree;
-  return {
-    configVersion: 1,
-    project,
-    build: {
-      cacheVersion: b.cacheVersion ?? '',
-      platform: b.platform ?? [],
-      staged: b.staged ?? false,
-      imageSpec: metaImageSpec,
-    },
-    deploy: raw.deploy as Record<string, unknown> | undefined,
-    cleanup: raw.cleanup,
-    gitWorktree: gw && {
-      forceShallowClone: gw.forceShallowClone ?? false,
-      allowUnshallow: gw.allowUnshallow ?? false,
-      allowFetchOriginBranchesAndTags: gw.allowFetchOriginBranchesAndTags ?? false,
-    },
-  };
-}
-
-/** werf's merge of meta `build.imageSpec` into a final image's imageSpec (§1.2). */
-export function mergeMetaImageSpec(own: ImageSpec | undefined, meta: MetaImageSpec): ImageSpec {
-  const base: ImageSpec = own ?? {
-    author: '',
-    clearHistory: false,
-    config: {
-      labels: {},
-      removeLabels: [],
-      env: {},
-      removeEnv: [],
-      volumes: [],
-      removeVolumes: [],
-      expose: [],
-      user: '',
-      cmd: [],
-      entrypoint: [],
-      workingDir: '',
-      stopSignal: '',
-      healthcheck: undefined,
-      keepEssentialWerfLabels: false,
-      clearWerfLabels: false,
-      clearCmd: false,
-      clearEntrypoint: false,
-      clearUser: false,
-      clearWorkingDir: false,
-    },
-  };
-  return {
-    ...base,
-    author: meta.author !== '' ? meta.author : base.author,
-    clearHistory: base.clearHistory || meta.clearHistory,
-    config: {
-      ...base.config,
-      labels: { ...base.config.labels, ...meta.config.labels },
-      removeLabels: [
-        ...base.config.removeLabels,
-        ...meta.config.removeLabels.filter((l) => !base.config.removeLabels.includes(l)),
-      ],
-      keepEssentialWerfLabels: base.config.keepEssentialWerfLabels || meta.config.keepEssentialWerfLabels,
-    },
-  };
-}
-
-function buildDockerfileImages(
-  ctx: PartContext,
-  raw: import('./parse/schema.js').RawDockerfileImage,
-  names: string[],
-): DockerfileImage[] {
-  if (raw.dockerfile === undefined || raw.dockerfile === '') {
-    ctx.diagnostics.error(ctx.scope, ['dockerfile'], '"dockerfile" needs the path of the Dockerfile');
-    return [];
-  }
-  const dependencies = (raw.dependencies ?? [])
-    .map((d, i) => buildDependency(ctx, d, ['dependencies', i], 'dockerfile'))
-    .filter((x): x is Dependency => x !== undefined);
-  const secrets = (raw.secrets ?? [])
-    .map((s, i) => buildSecret(ctx, s, ['secrets', i]))
-    .filter((x): x is Secret => x !== undefined);
-  const imageSpec = raw.imageSpec && buildImageSpec(ctx, raw.imageSpec, ['imageSpec']);
-  return names.map((name) =>
-    ctx.sourceMap.register(
-      {
-        kind: 'dockerfile' as const,
-        name,
-        docIndex: ctx.scope.doc.index,
-        final: raw.final ?? true,
-        dockerfile: raw.dockerfile as string,
-        context: raw.context ?? '',
-        contextAddFiles: raw.contextAddFiles ?? [],
-        target: raw.target ?? '',
-        args: raw.args ?? {},
-        addHost: raw.addHost ?? [],
-        network: raw.network ?? '',
-        ssh: raw.ssh ?? '',
-        staged: raw.staged ?? false,
-        platform: raw.platform ?? [],
-        dependencies,
-        secrets,
-        imageSpec,
-        cacheVersion: raw.cacheVersion ?? '',
-      },
-      ctx.scope.doc,
-      [],
-    ),
-  );
 }
 
 function sortAndDedupe<T extends Omit<WerfConfigError, 'code'>>(list: T[]): T[] {

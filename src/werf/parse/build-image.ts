@@ -8,17 +8,11 @@ import type {
   StapelImage,
   YamlPath,
 } from '../model.js';
-import {
-  buildDependency,
-  buildDocker,
-  buildGit,
-  buildImageSpec,
-  buildImport,
-  buildMount,
-  buildSecret,
-  buildShell,
-  type PartContext,
-} from './build-parts.js';
+import { buildDependency } from './build-dependency.js';
+import { buildDocker, buildImageSpec, buildMount, buildSecret, buildShell } from './build-directives.js';
+import { buildGit } from './build-git.js';
+import { buildImport } from './build-import.js';
+import type { PartContext } from './parts-common.js';
 import type { RawStapelImage } from './schema.js';
 
 // One Stapel `image:`/`artifact:` document -> model images (one per name),
@@ -125,6 +119,20 @@ export function buildStapelImages(
     .map((s, i) => buildSecret(ctx, s, ['secrets', i]))
     .filter((x): x is Secret => x !== undefined);
   const shell = raw.shell && buildShell(ctx, raw.shell, ['shell']);
+  // werf v2 warns (v3 rejects) when stageDependencies name a stage without commands.
+  (raw.git ?? []).forEach((g, i) => {
+    for (const stage of ['install', 'beforeSetup', 'setup'] as const) {
+      const globs = g.stageDependencies?.[stage] ?? [];
+      const commands = (shell?.[stage].length ?? 0) + (raw.ansible?.[stage]?.length ?? 0);
+      if (globs.length > 0 && commands === 0) {
+        ctx.diagnostics.warning(
+          ctx.scope,
+          ['git', i, 'stageDependencies', stage],
+          `has no effect: the image has no ${stage} commands, so a change here rebuilds nothing (werf v3 rejects this)`,
+        );
+      }
+    }
+  });
   const docker =
     kind === 'artifact' || raw.docker === undefined ? undefined : buildDocker(ctx, raw.docker, ['docker']);
   const imageSpec: ImageSpec | undefined = raw.imageSpec && buildImageSpec(ctx, raw.imageSpec, ['imageSpec']);

@@ -147,3 +147,20 @@ describe('normalisation', () => {
     expect(config.sourceMap.positionOf(b?.git[0] as object)).toMatchObject({ path: ['git', 0], line: 7 });
   });
 });
+
+describe('warnings werf v2 prints', () => {
+  it('stageDependencies of a stage without commands (pitfall 8)', () => {
+    const { errors, warnings } = parseWerfConfig(
+      `${META}image: x\nfrom: alpine\ngit:\n- to: /app\n  stageDependencies:\n    install: [package.json]\n    setup: ["**/*"]\nshell:\n  setup: [make]\n`,
+    );
+    expect(errors).toEqual([]);
+    expect(warnings.map((w) => [w.line, w.column, w.path.join('.'), w.message])).toEqual([
+      [
+        9,
+        14,
+        'git.0.stageDependencies.install',
+        'has no effect: the image has no install commands, so a change here rebuilds nothing (werf v3 rejects this)',
+      ],
+    ]);
+  });
+});

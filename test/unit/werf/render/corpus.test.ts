@@ -1,8 +1,11 @@
 // Every werf.yaml of the corpus renders; the rendered text is a reviewed
-// snapshot and splits into YAML documents that parse.
+// snapshot (byte-equal to Go's rendering, see oracle.test.ts) and parses into
+// the model: no YAML or schema errors. Rule and unsupported-feature findings
+// (ansible, giterminism, a partial without meta) are the validator's business.
 
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { parseWerfConfig } from '../../../../src/werf/parse-config.js';
 import { renderWerfConfig } from '../../../../src/werf/render/index.js';
 import { corpusCases, corpusFiles } from './corpus-helpers.js';
 
@@ -28,6 +31,9 @@ describe('werf.yaml corpus renders', () => {
         const errors = (Array.isArray(parsed) ? parsed : [parsed]).flatMap((p) => p.errors);
         expect(errors.map((e) => e.message)).toEqual([]);
       }
+      const parsed = parseWerfConfig(out, { fileName: `${c.name}.yaml` });
+      const structural = parsed.errors.filter((e) => e.code === 'yaml' || e.code === 'schema');
+      expect(structural.map((e) => `${e.line}:${e.column} ${e.message}`)).toEqual([]);
     });
   }
 });

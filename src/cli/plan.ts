@@ -1,0 +1,213 @@
+// `stapel-operator plan`: render, parse and plan a werf.yaml, and show every
+// image's stages with their digests or what they wait for.
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import type { PlanFacts } from '../plan/facts.js';
+import { compilePlan, evaluatePlan, type Plan, type PlanProblem } from '../plan/planner.js';
+import { formatWerfConfigError, formatYamlPath } from '../werf/errors.js';
+import { parseWerfConfig } from '../werf/parse-config.js';
+import { RenderError, renderWerfConfig } from '../werf/render/index.js';
+import type { Command } from './commands.js';
+import { assumedDigests, planDockerfiles, planJson, planTable } from './plan-output.js';
+import { readProjectFiles } from './project-files.js';
+
+const usage = `Usage: stapel-operator plan -f werf.yaml [--dir DIR] [--env K=V ...] [--images a,b] [-o table|json|dockerfiles]
+
+Renders, parses and plans a werf.yaml: the image graph, every Stapel stage with
+its digest, or the facts it waits for (import checksums and git content are
+learned from registries and repositories while building).
+  -f, --file FILE        the werf.yaml (default: werf.yaml)
+  --dir DIR              project root for .Files and .werf partials (default: the file's folder)
+  --env K=V              a value for the template's env function (repeatable)
+  --werf-env NAME        the value of .Env in templates
+  --images a,b           plan these images (and what they need) instead of every final image
+  --platform OS/ARCH     target platform (default linux/amd64)
+  --repository REPO      registry repository of stage images, for the Dockerfiles (default <repository>)
+  --assume-facts         plan as if every import checksum and git fact were known, with
+                         placeholder values: shows every stage, but digests that depend on
+                         a placeholder are not the real ones (they are marked)
+  -o, --output FORMAT    table (default), json or dockerfiles`;
+
+interface PlanArgs {
+  file: string;
+  dir: string | undefined;
+  env: Record<string, string>;
+  werfEnv: string;
+  images: string[] | undefined;
+  platform: string | undefined;
+  repository: string | undefined;
+  assumeFacts: boolean;
+  output: 'table' | 'json' | 'dockerfiles';
+}
+
+function parseArgs(args: readonly string[]): PlanArgs | string {
+  const out: PlanArgs = {
+    file: 'werf.yaml',
+    dir: undefined,
+    env: {},
+    werfEnv: '',
+    images: undefined,
+    platform: undefined,
+    repository: undefined,
+    assumeFacts: false,
+    output: 'table',
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case '-f':
+      case '--file':
+        out.file = value();
+        break;
+      case '--dir':
+        out.dir = value();
+        break;
+      case '--env': {
+        const kv = value();
+        const eq = kv.indexOf('=');
+        if (eq <= 0) return `--env expects K=V, got ${JSON.stringify(kv)}`;
+        out.env[kv.slice(0, eq)] = kv.slice(eq + 1);
+        break;
+      }
+      case '--werf-env':
+        out.werfEnv = value();
+        break;
+      case '--images':
+        out.images = value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+        break;
+      case '--platform':
+        out.platform = value();
+        break;
+      case '--repository':
+        out.repository = value();
+        break;
+      case '--assume-facts':
+        out.assumeFacts = true;
+        break;
+      case '-o':
+      case '--output': {
+        const v = value();
+        if (v !== 'table' && v !== 'json' && v !== 'dockerfiles')
+          return `-o expects table, json or dockerfiles, got ${v}`;
+        out.output = v;
+        break;
+      }
+      default:
+        return `unknown option ${JSON.stringify(a)}`;
+    }
+  }
+  return out;
+}
+
+const PLACEHOLDER = 'ASSUMED';
+
+/** Placeholder facts, marked so nobody mistakes them for real checksums. */
+export function planWithAssumedFacts(compiled: ReturnType<typeof compilePlan>): Plan {
+  const facts = {
+    importChecksums: new Map<string, string>(),
+    gitCommits: new Map<string, string>(),
+    gitContent: new Map<string, string>(),
+  } satisfies PlanFacts;
+  let plan = evaluatePlan(compiled, facts);
+  for (let round = 0; round < 1000; round++) {
+    const open = plan.needs.filter((n) => n.kind !== 'stageImage');
+    if (open.length === 0) break;
+    for (const need of open) {
+      if (need.kind === 'importChecksum')
+        facts.importChecksums.set(need.key, `${PLACEHOLDER}-${need.key.slice(0, 16)}`);
+      if (need.kind === 'gitCommit') facts.gitCommits.set(need.key, PLACEHOLDER);
+      if (need.kind === 'gitContent')
+        facts.gitContent.set(need.key, `${PLACEHOLDER}-${need.key.slice(0, 16)}`);
+    }
+    plan = evaluatePlan(compiled, facts);
+  }
+  return plan;
+}
+
+function problemLine(fileName: string, p: PlanProblem, kind: string): string {
+  const where = `${fileName}:${p.line}:${p.column}`;
+  const doc = p.docIndex >= 0 ? ` document ${p.docIndex + 1}` : '';
+  const image = p.image === undefined ? '' : ` (image "${p.image}")`;
+  return `${where}:${doc}${image}: ${formatYamlPath(p.path)}: ${kind}${p.message}`;
+}
+
+export const planCommand: Command = {
+  summary: 'show the stages, digests and build recipes of a werf.yaml',
+  async run(args) {
+    if (args.includes('--help') || args.includes('-h')) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    let parsed: PlanArgs | string;
+    try {
+      parsed = parseArgs(args);
+    } catch (e) {
+      parsed = (e as Error).message;
+    }
+    if (typeof parsed === 'string') {
+      process.stderr.write(`plan: ${parsed}\n\n${usage}\n`);
+      return 2;
+    }
+    const file = resolve(parsed.file);
+    const fileName = basename(file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      process.stderr.write(`plan: cannot read ${parsed.file}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    let rendered: string;
+    try {
+      rendered = renderWerfConfig(text, {
+        files: readProjectFiles(resolve(parsed.dir ?? dirname(file))),
+        env: parsed.env,
+        werfEnv: parsed.werfEnv,
+        fileName,
+      });
+    } catch (e) {
+      process.stderr.write(`plan: ${e instanceof RenderError ? e.message : (e as Error).message}\n`);
+      return 1;
+    }
+    const result = parseWerfConfig(rendered, { fileName });
+    for (const w of result.warnings) process.stderr.write(`${formatWerfConfigError(fileName, w)}\n`);
+    if (result.errors.length > 0) {
+      for (const e of result.errors) process.stderr.write(`${formatWerfConfigError(fileName, e)}\n`);
+      process.stderr.write(`plan: ${result.errors.length} error(s) in ${fileName}\n`);
+      return 1;
+    }
+    const compiled = compilePlan(result.config, {
+      images: parsed.images,
+      platform: parsed.platform,
+      repository: parsed.repository,
+    });
+    const plan = parsed.assumeFacts ? planWithAssumedFacts(compiled) : evaluatePlan(compiled);
+    for (const w of plan.warnings) process.stderr.write(`${problemLine(fileName, w, 'warning: ')}\n`);
+    if (plan.errors.length > 0) {
+      for (const e of plan.errors) process.stderr.write(`${problemLine(fileName, e, '')}\n`);
+      process.stderr.write(`plan: ${plan.errors.length} error(s) in ${fileName}\n`);
+      return 1;
+    }
+    if (parsed.assumeFacts) {
+      process.stderr.write(
+        'plan: --assume-facts: checksums and git content marked ASSUMED are placeholders\n',
+      );
+    }
+    const assumed = parsed.assumeFacts
+      ? assumedDigests(plan, (v) => v.startsWith(PLACEHOLDER))
+      : new Set<string>();
+    if (parsed.output === 'json') process.stdout.write(planJson(plan));
+    else if (parsed.output === 'dockerfiles') {
+      process.stdout.write(planDockerfiles(plan, parsed.repository ?? '<repository>', assumed));
+    } else process.stdout.write(planTable(plan, assumed));
+    return 0;
+  },
+};
