@@ -87,12 +87,14 @@ describe('the seed example', () => {
   const repo = repository();
   let namespace: string;
 
-  it('reaches Ready=True with every stage digest and image digest; the final image has the expected files and owners', async () => {
+  it('reaches Ready=True with every stage digest and image digest; the final image has the expected files and owners', {
+    timeout: 900000,
+  }, async () => {
     namespace = await testNamespace('seed');
     applyImageBuild(namespace, 'shop', seedSpec(repo));
     // What a user (or CI) runs: kubectl wait honours observedGeneration.
     try {
-      kubectlWait(namespace, 'shop', 'Ready', 420);
+      kubectlWait(namespace, 'shop', 'Ready', 840);
     } catch (err) {
       const ib = await getImageBuild(namespace, 'shop');
       throw new Error(`${(err as Error).message}\n${describeBuild(ib)}\n${operator.process.logTail(30)}`);
@@ -147,7 +149,9 @@ describe('the seed example', () => {
     expect(file('/var/www/site/static/README.md')).toBeUndefined();
   });
 
-  it('applied again under a new name, it creates no Job: every stage comes from the cache', async () => {
+  it('applied again under a new name, it creates no Job: every stage comes from the cache', {
+    timeout: 120000,
+  }, async () => {
     const ns = await testNamespace('again');
     applyImageBuild(ns, 'shop-again', seedSpec(repo));
     const ib = await waitForBuild(ns, 'shop-again', (b) => condition(b, 'Ready')?.status === 'True', 60_000);
@@ -156,13 +160,15 @@ describe('the seed example', () => {
     expect(stages.every((s) => s.source === 'cache')).toBe(true);
     expect(await ownedJobs(ns)).toEqual([]);
   });
-  it('changing one imported file rebuilds the stage that makes it, the importing stage and those after it; nothing else', async () => {
+  it('changing one imported file rebuilds the stage that makes it, the importing stage and those after it; nothing else', {
+    timeout: 900000,
+  }, async () => {
     const before = (await getImageBuild(namespace, 'shop')).status?.images ?? [];
     const changed = SEED_CONFIG.replace('body { color: #333; }', 'body { color: #c00; }');
     expect(changed).not.toBe(SEED_CONFIG);
     const ns = await testNamespace('change');
     applyImageBuild(ns, 'shop-v2', { ...seedSpec(repo), config: changed });
-    const ib = await waitForBuild(ns, 'shop-v2', (b) => condition(b, 'Ready')?.status === 'True', 420_000);
+    const ib = await waitForBuild(ns, 'shop-v2', (b) => condition(b, 'Ready')?.status === 'True', 840_000);
     const source = new Map<string, string | undefined>();
     for (const i of ib.status?.images ?? [])
       for (const s of i.stages) source.set(`${i.name}/${s.name}`, s.source);
@@ -180,7 +186,9 @@ describe('the seed example', () => {
 });
 
 describe('restarts and failures', () => {
-  it('killed in the middle of a build and started again, it finishes with no duplicate Job', async () => {
+  it('killed in the middle of a build and started again, it finishes with no duplicate Job', {
+    timeout: 900000,
+  }, async () => {
     const ns = await testNamespace('restart');
     const { core } = adminClients();
     // Slow every build down so the operator dies while stages run.
@@ -203,7 +211,7 @@ describe('restarts and failures', () => {
     });
     await operator.kill();
     operator = await startOperator(kubeconfig, dir, 'operator-restarted');
-    const ib = await waitForBuild(ns, 'shop', (b) => condition(b, 'Ready')?.status === 'True', 420_000);
+    const ib = await waitForBuild(ns, 'shop', (b) => condition(b, 'Ready')?.status === 'True', 840_000);
     const jobs = await ownedJobs(ns);
     const digests = jobs.map((j) => j.metadata?.annotations?.['stapel.dev/stage-digest']);
     expect(new Set(digests).size).toBe(jobs.length);
@@ -226,7 +234,9 @@ describe('restarts and failures', () => {
     expect(ib.status?.observedGeneration).toBe(ib.metadata.generation);
   });
 
-  it('a failing build command is BuildFailed with the last lines of the step, Ready=False and Stalled=True', async () => {
+  it('a failing build command is BuildFailed with the last lines of the step, Ready=False and Stalled=True', {
+    timeout: 400000,
+  }, async () => {
     const ns = await testNamespace('fail');
     const config = [
       'project: shop',
@@ -245,14 +255,16 @@ describe('restarts and failures', () => {
       registry: { repository: repository(), insecure: true },
       retries: 0,
     });
-    const ib = await waitForBuild(ns, 'broken', (b) => condition(b, 'Stalled')?.status === 'True', 180_000);
+    const ib = await waitForBuild(ns, 'broken', (b) => condition(b, 'Stalled')?.status === 'True', 360_000);
     expect(condition(ib, 'Ready')).toMatchObject({ status: 'False', reason: 'BuildFailed' });
     const failed = (ib.status?.images ?? []).flatMap((i) => i.stages).find((s) => s.phase === 'Failed');
     expect(failed).toMatchObject({ name: 'install', reason: 'BuildFailed' });
     expect(failed?.message).toMatch(/exited with code/);
   });
 
-  it('an OOMKilled build pod is reported as OOMKilled, not as a generic failure', async () => {
+  it('an OOMKilled build pod is reported as OOMKilled, not as a generic failure', {
+    timeout: 400000,
+  }, async () => {
     const ns = await testNamespace('oom');
     const { core } = adminClients();
     await core.createNamespacedConfigMap({
@@ -273,11 +285,11 @@ describe('restarts and failures', () => {
       registry: { repository: repository(), insecure: true },
       retries: 0,
     });
-    const ib = await waitForBuild(ns, 'oom', (b) => condition(b, 'Stalled')?.status === 'True', 180_000);
+    const ib = await waitForBuild(ns, 'oom', (b) => condition(b, 'Stalled')?.status === 'True', 360_000);
     expect(condition(ib, 'Ready')).toMatchObject({ status: 'False', reason: 'OOMKilled' });
   });
 
-  it('deleting the ImageBuild removes its Jobs and pods', async () => {
+  it('deleting the ImageBuild removes its Jobs and pods', { timeout: 300000 }, async () => {
     const ns = await testNamespace('delete');
     applyImageBuild(ns, 'gone', seedSpec(repository()));
     await waitFor(async () => (await ownedJobs(ns)).length > 0, {
