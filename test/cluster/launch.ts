@@ -20,19 +20,25 @@ export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.cache', 'cluster');
 /** Programs the cluster needs from Debian; test/cluster/install-deps.sh installs them. */
 const REQUIRED_TOOLS = ['openssl', 'buildah', 'docker-registry', 'busybox', 'unshare', 'chroot', 'mount'];
 
+function hasCommand(tool: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function missingTools(): string[] {
-  return REQUIRED_TOOLS.filter((tool) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  return REQUIRED_TOOLS.filter((tool) => !hasCommand(tool));
 }
 
 /** Installs missing Debian packages (needs root); throws with the manual step when that is impossible. */
 export function ensureTools(log: (line: string) => void): void {
+  if (!hasCommand('kubectl')) {
+    log('kubectl is missing: running test/cluster/ensure-kubectl.sh');
+    execFileSync('bash', [join(HERE, 'ensure-kubectl.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
   const missing = missingTools();
   if (missing.length === 0) return;
   log(`missing ${missing.join(', ')}: running test/cluster/install-deps.sh`);
@@ -93,6 +99,8 @@ export async function launchCluster(options: {
   temporary?: boolean;
   log: (line: string) => void;
   timeoutMs?: number;
+  /** Registry storage kept outside the state dir (it survives the cluster), on a fixed port. */
+  registry?: { dataDir: string; port: number };
 }): Promise<LaunchedCluster> {
   const { stateDir, log } = options;
   // A cluster always starts empty: remove what an earlier one left (only the entries a cluster makes).
@@ -119,6 +127,9 @@ export async function launchCluster(options: {
       '--bin-dir',
       options.binDir,
       ...(options.detached ? [] : ['--watch-stdin']),
+      ...(options.registry
+        ? ['--registry-dir', options.registry.dataDir, '--registry-port', String(options.registry.port)]
+        : []),
       ...(options.temporary ? ['--remove-state-if-orphaned'] : []),
     ],
     { stdio: [options.detached ? 'ignore' : 'pipe', fd, fd], detached: options.detached, cwd: REPO_ROOT },

@@ -14,7 +14,7 @@ import { type ClusterInfo, FAILED_FILE, READY_FILE } from './cluster-state.js';
 import { startControlPlane } from './control-plane/control-plane.js';
 import { type ManagedProcess, startProcess } from './lib/processes.js';
 import { StopWaiting, waitFor } from './lib/wait.js';
-import { pushBusyboxImage } from './registry/base-images.js';
+import { BUSYBOX_IMAGE_PATH, imageExists, pushBusyboxImage } from './registry/base-images.js';
 import { buildahEnvironment } from './registry/buildah.js';
 import { startRegistry } from './registry/registry.js';
 
@@ -24,6 +24,9 @@ const { values } = parseArgs({
     'bin-dir': { type: 'string' },
     node: { type: 'string', default: 'stapel-test-node' },
     'watch-stdin': { type: 'boolean', default: false },
+    // The demo keeps its registry (the stage cache) across runs, on a fixed port.
+    'registry-dir': { type: 'string' },
+    'registry-port': { type: 'string' },
     // A temporary cluster (the test runner's) removes its state dir when the runner dies without stopping it.
     'remove-state-if-orphaned': { type: 'boolean', default: false },
   },
@@ -68,10 +71,20 @@ async function main(): Promise<void> {
   timings.controlPlane = elapsed();
   log(`control plane ready at ${controlPlane.apiServerUrl}`);
 
-  const registry = await startRegistry({ stateDir });
+  const registry = await startRegistry({
+    stateDir,
+    dataDir: values['registry-dir'],
+    port: values['registry-port'] ? Number(values['registry-port']) : undefined,
+  });
   stoppers.push({ name: 'registry', stop: () => registry.process.stop(3000) });
   log(`registry ready at ${registry.host}`);
-  const busyboxImage = await pushBusyboxImage(buildahEnvironment(stateDir), registry.host);
+  // A kept registry already holds the base image: pushing a new build of it
+  // would change its digest, and with it every stage built on it.
+  const kept = `${registry.host}/${BUSYBOX_IMAGE_PATH}`;
+  const busyboxImage =
+    values['registry-dir'] && (await imageExists(kept))
+      ? kept
+      : await pushBusyboxImage(buildahEnvironment(stateDir), registry.host);
   timings.registry = elapsed();
   log(`pushed ${busyboxImage}`);
 

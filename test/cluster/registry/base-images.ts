@@ -41,3 +41,15 @@ export async function pushBusyboxImage(env: Record<string, string>, registry: st
     await buildah(env, ['rm', container]).catch(() => {});
   }
 }
+
+/** Whether a plain-HTTP loopback registry serves a manifest for `host:port/repo:tag`. */
+export async function imageExists(reference: string): Promise<boolean> {
+  const slash = reference.indexOf('/');
+  const colon = reference.lastIndexOf(':');
+  const url = `http://${reference.slice(0, slash)}/v2/${reference.slice(slash + 1, colon)}/manifests/${reference.slice(colon + 1)}`;
+  const res = await fetch(url, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+  });
+  return res.ok;
+}

@@ -12,12 +12,24 @@ export interface Registry {
   process: ManagedProcess;
 }
 
-/** Starts Debian's docker-registry (distribution 2.x) on a free loopback port, storing blobs under stateDir. */
-export async function startRegistry(options: { stateDir: string; timeoutMs?: number }): Promise<Registry> {
+/**
+ * Starts Debian's docker-registry (distribution 2.x) on loopback, storing
+ * blobs under stateDir, or under `dataDir` when its content must outlive the
+ * cluster (the demo keeps its stage cache across runs). `port` pins the port
+ * (image references, and so stage digests, contain it); default a free one.
+ */
+export async function startRegistry(options: {
+  stateDir: string;
+  dataDir?: string;
+  port?: number;
+  timeoutMs?: number;
+}): Promise<Registry> {
   const dir = join(options.stateDir, 'registry');
-  mkdirSync(join(dir, 'data'), { recursive: true });
+  const dataDir = options.dataDir ?? join(dir, 'data');
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true });
   mkdirSync(join(options.stateDir, 'logs'), { recursive: true });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
   const configFile = join(dir, 'config.yml');
   writeFileSync(
@@ -25,7 +37,7 @@ export async function startRegistry(options: { stateDir: string; timeoutMs?: num
     stringify({
       version: 0.1,
       log: { level: 'warn', accesslog: { disabled: true } },
-      storage: { filesystem: { rootdirectory: join(dir, 'data') }, delete: { enabled: true } },
+      storage: { filesystem: { rootdirectory: dataDir }, delete: { enabled: true } },
       http: { addr: host },
     }),
   );

@@ -89,6 +89,8 @@ export async function startHttpGitServer(
   auth?: { username: string; password: string },
   /** Runs before an authorized request is served, while the git client waits for the answer. */
   beforeServe?: () => Promise<void>,
+  /** A fixed port (the demo keeps its git URL across runs); default a free one. */
+  port = 0,
 ): Promise<HttpGitServer> {
   const requests: HttpGitServer['requests'] = [];
   const expected = auth
@@ -146,10 +148,13 @@ export async function startHttpGitServer(
     });
     cgi.stdout.on('end', () => res.end());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const listening = (server.address() as AddressInfo).port;
   return {
-    urlOf: (name) => `http://127.0.0.1:${port}/${name}.git`,
+    urlOf: (name) => `http://127.0.0.1:${listening}/${name}.git`,
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
