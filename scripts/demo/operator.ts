@@ -71,8 +71,16 @@ export async function installOperatorResources(kubectl: Kubectl): Promise<void> 
   await kubectl.run(['apply', ...DEPLOY_FILES.flatMap((f) => ['-f', f])]);
 }
 
-/** A kubeconfig file (mode 0600) that authenticates as deploy/'s ServiceAccount with a fresh token. */
-export async function serviceAccountKubeconfig(kubectl: Kubectl, file: string): Promise<string> {
+/**
+ * A kubeconfig file (mode 0600) that authenticates as deploy/'s ServiceAccount
+ * with a fresh token; `server` replaces the API server's address (a
+ * benchmark's counting proxy).
+ */
+export async function serviceAccountKubeconfig(
+  kubectl: Kubectl,
+  file: string,
+  server?: string,
+): Promise<string> {
   let token = '';
   // The token controller may need a moment after the ServiceAccount appears.
   for (let attempt = 0; !token; attempt++) {
@@ -87,7 +95,7 @@ export async function serviceAccountKubeconfig(kubectl: Kubectl, file: string): 
   }
   const admin = new KubeConfig();
   admin.loadFromFile(kubectl.kubeconfig);
-  const cluster = admin.getCurrentCluster()!;
+  const cluster = server ? { name: 'proxied', server, skipTLSVerify: false } : admin.getCurrentCluster()!;
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [cluster],
