@@ -121,21 +121,15 @@ export async function startOperator(options: {
   kubeconfig: string;
   logFile: string;
   timeoutMs?: number;
+  /** Run the compiled CLI (dist/, `npm run build`) as the image does, instead of the sources through tsx. */
+  fromDist?: boolean;
 }): Promise<RunningOperator> {
   const httpPort = await freePort();
+  const cli = options.fromDist ? ['dist/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
   const proc = startProcess(
     'stapel-operator',
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'run',
-      '--http-port',
-      String(httpPort),
-      '--lease-namespace',
-      OPERATOR_NAMESPACE,
-    ],
+    [...cli, 'run', '--http-port', String(httpPort), '--lease-namespace', OPERATOR_NAMESPACE],
     {
       logFile: options.logFile,
       cwd: options.repoRoot,

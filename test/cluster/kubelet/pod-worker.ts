@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type CoreV1Api,
@@ -23,7 +23,7 @@ import {
   shouldRestart,
   terminationMessage,
 } from './pod-status.js';
-import { finishWithPrebuiltImage } from './prebuilt.js';
+import { finishWithPrebuiltImage, PREBUILT_PUSH_LOG } from './prebuilt.js';
 import { ImagePullError, type KubeletRuntimeContext, prepareCommand } from './runtimes.js';
 import { isNotFound, type PreparedVolume, prepareVolumes } from './volumes.js';
 
@@ -209,7 +209,9 @@ export class PodWorker {
     if (faults.prebuiltImage !== undefined) {
       const startedAt = apiTime();
       const vars = await containerEnvironment(this.ctx.core, this.pod, container, this.baseEnv());
-      const result = await finishWithPrebuiltImage(runtime, container, vars, faults.prebuiltImage);
+      const result = await finishWithPrebuiltImage(runtime, container, vars, faults.prebuiltImage, (dest) =>
+        appendFileSync(join(this.ctx.podsDir, '..', PREBUILT_PUSH_LOG), `${Date.now()} ${dest}\n`),
+      );
       record.state = {
         terminated: {
           exitCode: result.exitCode,
