@@ -5,9 +5,9 @@
 //
 //   npm run bench:extract            (starts its own docker-registry on loopback)
 //   BENCH_MB=400 npm run bench:extract
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PrepareImport } from '../src/plan/prepare-spec.js';
 import { RegistryClient } from '../src/registry/client.js';
@@ -71,6 +71,8 @@ async function main() {
 
     const ours: number[] = [];
     const tar: number[] = [];
+    const oursCpu: number[] = [];
+    const tarCpu: number[] = [];
     for (let run = 0; run < runs; run++) {
       const ws = join(work, `ws${run}`);
       const imp: PrepareImport = {
@@ -85,16 +87,24 @@ async function main() {
         excludePaths: [],
       };
       let t = process.hrtime.bigint();
+      const cpu0 = process.cpuUsage();
       await prepareImports(client, [imp], ws);
       ours.push(Number(process.hrtime.bigint() - t) / 1e9);
+      const cpu = process.cpuUsage(cpu0);
+      oursCpu.push((cpu.user + cpu.system) / 1e6);
       rmSync(ws, { recursive: true, force: true });
 
       const out = join(work, `tar${run}`);
       mkdirSync(out);
       t = process.hrtime.bigint();
-      for (let i = 0; i < layers; i++)
-        execFileSync('tar', ['-xzf', join(blobDir, `layer${i}.tar.gz`), '-C', out]);
+      // bash's `time` reports the CPU seconds tar and gzip used.
+      const layerList = [...Array(layers).keys()].join(' ');
+      const script = `TIMEFORMAT='%U %S'; time (for i in ${layerList}; do tar -xzf "$0/layer$i.tar.gz" -C "$1"; done)`;
+      const r = spawnSync('bash', ['-c', script, blobDir, out], { encoding: 'utf8' });
       tar.push(Number(process.hrtime.bigint() - t) / 1e9);
+      if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
+      const [user, sys] = r.stderr.trim().split(/\s+/).map(Number);
+      tarCpu.push((user ?? 0) + (sys ?? 0));
       rmSync(out, { recursive: true, force: true });
     }
     const mb = bytes / 1e6;
@@ -109,7 +119,15 @@ async function main() {
     console.log(
       `tar -xzf (local blobs):          median ${tarS.toFixed(2)} s = ${(mb / tarS).toFixed(1)} MB/s  [runs: ${tar.map((s) => s.toFixed(2)).join(', ')}]`,
     );
-    console.log(`ratio (prepare throughput / tar throughput): ${(tarS / oursS).toFixed(2)}`);
+    console.log(`ratio (prepare throughput / tar throughput), wall time: ${(tarS / oursS).toFixed(2)}`);
+    console.log(
+      `CPU seconds: prepare ${median(oursCpu).toFixed(2)} (this process; the registry serving blobs not counted), tar+gzip ${median(tarCpu).toFixed(2)}; ratio ${(median(tarCpu) / median(oursCpu)).toFixed(2)}`,
+    );
+    console.log(
+      `load average during the run: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} CPUs`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
     await registry.stop();

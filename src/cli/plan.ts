@@ -8,6 +8,7 @@ import { formatWerfConfigError, formatYamlPath } from '../werf/errors.js';
 import { parseWerfConfig } from '../werf/parse-config.js';
 import { RenderError, renderWerfConfig } from '../werf/render/index.js';
 import type { Command } from './commands.js';
+import { answerLocalGitNeeds, type LocalRepository, readLocalRepository } from './plan-git.js';
 import { assumedDigests, planDockerfiles, planJson, planTable } from './plan-output.js';
 import { readProjectFiles } from './project-files.js';
 
@@ -15,7 +16,9 @@ const usage = `Usage: stapel-operator plan -f werf.yaml [--dir DIR] [--env K=V .
 
 Renders, parses and plans a werf.yaml: the image graph, every Stapel stage with
 its digest, or the facts it waits for (import checksums and git content are
-learned from registries and repositories while building).
+learned from registries and repositories while building). Local git mappings
+read the commit checked out in DIR's git work tree (HEAD, committed files only,
+as werf does); remote mappings wait for their content.
   -f, --file FILE        the werf.yaml (default: werf.yaml)
   --dir DIR              project root for .Files and .werf partials (default: the file's folder)
   --env K=V              a value for the template's env function (repeatable)
@@ -109,27 +112,41 @@ function parseArgs(args: readonly string[]): PlanArgs | string {
 
 const PLACEHOLDER = 'ASSUMED';
 
-/** Placeholder facts, marked so nobody mistakes them for real checksums. */
-export function planWithAssumedFacts(compiled: ReturnType<typeof compilePlan>): Plan {
+/**
+ * Plans, answering what can be answered here: local git content from the
+ * project's work tree, and with `assume` placeholder values (marked so
+ * nobody mistakes them for real checksums) for everything else but stage
+ * images, which only a build produces.
+ */
+export function planLocally(
+  compiled: ReturnType<typeof compilePlan>,
+  repo: LocalRepository | undefined,
+  assume: boolean,
+): { plan: Plan; problems: string[] } {
   const facts = {
     importChecksums: new Map<string, string>(),
     gitCommits: new Map<string, string>(),
     gitContent: new Map<string, string>(),
   } satisfies PlanFacts;
+  const problems: string[] = [];
   let plan = evaluatePlan(compiled, facts);
   for (let round = 0; round < 1000; round++) {
-    const open = plan.needs.filter((n) => n.kind !== 'stageImage');
-    if (open.length === 0) break;
-    for (const need of open) {
-      if (need.kind === 'importChecksum')
-        facts.importChecksums.set(need.key, `${PLACEHOLDER}-${need.key.slice(0, 16)}`);
-      if (need.kind === 'gitCommit') facts.gitCommits.set(need.key, PLACEHOLDER);
-      if (need.kind === 'gitContent')
-        facts.gitContent.set(need.key, `${PLACEHOLDER}-${need.key.slice(0, 16)}`);
+    const known = facts.gitContent.size + facts.importChecksums.size + facts.gitCommits.size;
+    if (repo) problems.push(...answerLocalGitNeeds(repo, plan.needs, facts.gitContent));
+    if (assume) {
+      for (const need of plan.needs) {
+        if (need.kind === 'importChecksum')
+          facts.importChecksums.set(need.key, `${PLACEHOLDER}-${need.key.slice(0, 16)}`);
+        if (need.kind === 'gitCommit') facts.gitCommits.set(need.key, PLACEHOLDER);
+        if (need.kind === 'gitContent' && !facts.gitContent.has(need.key)) {
+          facts.gitContent.set(need.key, `${PLACEHOLDER}-${need.key.slice(0, 16)}`);
+        }
+      }
     }
+    if (facts.gitContent.size + facts.importChecksums.size + facts.gitCommits.size === known) break;
     plan = evaluatePlan(compiled, facts);
   }
-  return plan;
+  return { plan, problems };
 }
 
 function problemLine(fileName: string, p: PlanProblem, kind: string): string {
@@ -165,10 +182,11 @@ export const planCommand: Command = {
       process.stderr.write(`plan: cannot read ${parsed.file}: ${(e as Error).message}\n`);
       return 1;
     }
+    const projectDir = resolve(parsed.dir ?? dirname(file));
     let rendered: string;
     try {
       rendered = renderWerfConfig(text, {
-        files: readProjectFiles(resolve(parsed.dir ?? dirname(file))),
+        files: readProjectFiles(projectDir),
         env: parsed.env,
         werfEnv: parsed.werfEnv,
         fileName,
@@ -184,12 +202,19 @@ export const planCommand: Command = {
       process.stderr.write(`plan: ${result.errors.length} error(s) in ${fileName}\n`);
       return 1;
     }
+    const hasLocalGit = result.config.images.some((i) => i.git.some((m) => m.kind === 'local'));
+    const repo = hasLocalGit ? readLocalRepository(projectDir) : undefined;
     const compiled = compilePlan(result.config, {
       images: parsed.images,
       platform: parsed.platform,
       repository: parsed.repository,
+      ...(repo ? { git: { url: repo.url, commit: repo.commit } } : {}),
     });
-    const plan = parsed.assumeFacts ? planWithAssumedFacts(compiled) : evaluatePlan(compiled);
+    const { plan, problems } = planLocally(compiled, repo, parsed.assumeFacts);
+    if (problems.length > 0) {
+      for (const p of problems) process.stderr.write(`plan: ${p}\n`);
+      return 1;
+    }
     for (const w of plan.warnings) process.stderr.write(`${problemLine(fileName, w, 'warning: ')}\n`);
     if (plan.errors.length > 0) {
       for (const e of plan.errors) process.stderr.write(`${problemLine(fileName, e, '')}\n`);

@@ -1,5 +1,7 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { prepareGitEntries } from '../git/prepare-git.js';
+import { redactUrl } from '../git/redact.js';
 import { type PrepareSpec, PrepareSpecSchema } from '../plan/prepare-spec.js';
 import { RegistryClient } from '../registry/client.js';
 import { CredentialStore } from '../registry/credentials.js';
@@ -7,14 +9,15 @@ import { prepareImports } from '../registry/prepare-imports.js';
 import type { Command } from './commands.js';
 
 // `stapel-operator prepare`: the build pod's init container. Writes the
-// stage's Dockerfile and the files of its imports into the shared workspace.
+// stage's Dockerfile, the files of its git mappings (src/git) and of its
+// imports (src/registry) into the shared workspace.
 // Registry credentials: $DOCKER_CONFIG/config.json (the mounted Secret).
 
 const usage = `Usage: stapel-operator prepare --workspace DIR (--spec FILE | --spec-env VAR)
 
 Reads a stage's prepare spec (JSON, apiVersion stapel.dev/prepare/v1), writes
-DIR/Dockerfile and, for each import, the selected files of the source stage
-image under DIR at the import's workspace path. Fails when an import's files
+DIR/Dockerfile, the files of each git mapping at its workspace path, and for
+each import the selected files of the source stage image at its workspace path. Fails when an import's files
 differ from the checksum the plan expected, or when an add path is missing.
 Registry credentials are read from $DOCKER_CONFIG/config.json.`;
 
@@ -78,16 +81,26 @@ async function loadSpec(spec: PrepareArgs['spec']): Promise<PrepareSpec> {
   return parsePrepareSpec(text, `environment variable ${spec.env}`);
 }
 
+/** Git mappings (src/git): fetched into a cache inside the workspace, removed once the files are placed. */
+async function prepareGit(spec: PrepareSpec, workspace: string, log: (line: string) => void): Promise<void> {
+  const cacheDir = join(workspace, '.git-cache');
+  try {
+    const results = await prepareGitEntries(spec.git, { workspace, cacheDir });
+    results.forEach((r, i) => {
+      const entry = spec.git[i];
+      log(`git ${i} ${redactUrl(entry?.url ?? '')} ${entry?.add} -> ${entry?.path} (${r.addKind})`);
+    });
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+}
+
 export async function prepare(args: PrepareArgs, log: (line: string) => void): Promise<void> {
   const spec = await loadSpec(args.spec);
-  if (spec.git.length > 0) {
-    throw new Error(
-      `stage ${spec.image}/${spec.stage}: the spec has ${spec.git.length} git entries; this prepare does not place git files yet`,
-    );
-  }
   await mkdir(args.workspace, { recursive: true });
   await writeFile(join(args.workspace, 'Dockerfile'), spec.dockerfile);
   log(`prepare ${spec.image}/${spec.stage} (${spec.digest}): Dockerfile written`);
+  if (spec.git.length > 0) await prepareGit(spec, args.workspace, log);
   if (spec.imports.length === 0) return;
   const client = new RegistryClient({
     credentials: await CredentialStore.fromDockerConfigDir(),

@@ -1,13 +1,15 @@
 // The git source's public interface. Everything else in src/git is internal.
 //
-// Reconciler (per ImageBuild, per repository):
-//   const cache = new GitRepositoryCache({ dir });
-//   const { commit } = await cache.resolve({ url, credentials }, revisionRequest(spec.revision));
-//   const snapshot = await cache.fetch({ url, credentials }, commit);
-//   const tree = await snapshot.listTree();            // also snapshot.readFile(path) for werf.yaml / .Files
-//   const facts = computeMappingFacts(tree, mapping);  // pure; per mapping: contentHash, stageDependencies, addKind
-// Prepare (build pod):
-//   await layoutGitMapping({ snapshot, mapping, destDir, expectedContentHash })
+// Reconciler, once per process:   const cache = new GitRepositoryCache({ dir });
+// Reconciler, once per pass:      const git = new GitFactsResolver({ cache, credentialsFor });
+//   plan need gitCommit  {url, ref}        -> (await git.resolveCommit(need)).commit
+//   plan need gitContent {url, commit, add, includePaths, excludePaths, selectPaths, skipPaths}
+//                                          -> (await git.contentHash(need)).hash
+//   werf.yaml / .Files from the repository: (await cache.fetch(remote, commit)).readFile(path) / .readFiles(subPath)
+//   errors: GitError with .reason (GitAuth -> Stalled/GitAuth; GitRevisionNotFound, GitMappingInvalid,
+//           GitCredentialsInvalid -> Stalled; GitFetchFailed -> retry); messages are safe to show.
+// Secret -> credentials: credentialsFromSecretData(secret.data, url)
+// Prepare (build pod): prepareGitEntries(spec.git, { workspace, cacheDir })
 
 export { mappingContentHash, type StageDependenciesHash, stageDependenciesHash } from './content-hash.js';
 export {
@@ -28,6 +30,7 @@ export {
   type GitSelectionQuery,
   gitSelectionHash,
 } from './facts.js';
+export { type GitFactsOptions, GitFactsResolver } from './git-facts.js';
 export {
   type GitLayoutPlan,
   gitMappingCopy,
@@ -43,6 +46,8 @@ export {
   GitRepositoryCache,
   type GitRepositoryCacheOptions,
   GitSnapshot,
+  pickRevisionAt,
+  type RemoteRefs,
 } from './repository.js';
 export {
   mappingRevisionRequest,

@@ -7,9 +7,9 @@ import { GitError } from './errors.js';
 import { runGit } from './exec.js';
 import { redactUrl, splitUrlUserinfo } from './redact.js';
 import {
-  describeRevision,
   parseLsRemote,
   pickRevision,
+  type RemoteRef,
   type ResolvedRevision,
   type RevisionRequest,
 } from './revision.js';
@@ -76,25 +76,46 @@ async function withAuth<T>(
 }
 
 const PIN_REF = 'refs/stapel/commit';
+const SNAPSHOTS_KEPT = 32;
+
+/** A remote's refs, with the URL (without userinfo) they were listed from. */
+export interface RemoteRefs {
+  url: string;
+  refs: RemoteRef[];
+}
+
+/** pickRevision, with the repository named in the error. */
+export function pickRevisionAt(at: RemoteRefs, request: RevisionRequest): ResolvedRevision {
+  try {
+    return pickRevision(at.refs, request);
+  } catch (e) {
+    if (e instanceof GitError) throw new GitError(e.reason, `${e.message}: ${redactUrl(at.url)}`);
+    throw e;
+  }
+}
 
 export class GitRepositoryCache {
   private readonly inFlight = new Map<string, Promise<GitSnapshot>>();
+  private readonly snapshots = new Map<string, GitSnapshot>();
 
   constructor(private readonly options: GitRepositoryCacheOptions) {}
 
-  /** The commit a revision names right now. Contacts the remote every time (this is also the access check). */
-  async resolve(remote: GitRemote, request: RevisionRequest): Promise<ResolvedRevision> {
+  /**
+   * The remote's refs right now (`git ls-remote`). Contacts the remote every
+   * time with these credentials, so it is also the access check.
+   */
+  async listRefs(remote: GitRemote): Promise<RemoteRefs> {
     const { url, credentials } = normalizeRemote(remote, this.options.allowFileUrls ?? false);
-    const action = `resolving ${describeRevision(request)} of ${redactUrl(url)}`;
+    const action = `listing the refs of ${redactUrl(url)}`;
     const { stdout } = await withAuth(credentials, (env) =>
       runGit(['ls-remote', '--quiet', url], { env, secrets: secretValues(credentials), action }),
     );
-    try {
-      return pickRevision(parseLsRemote(stdout.toString('utf8')), request);
-    } catch (e) {
-      if (e instanceof GitError) throw new GitError(e.reason, `${e.message}: ${redactUrl(url)}`);
-      throw e;
-    }
+    return { url, refs: parseLsRemote(stdout.toString('utf8')) };
+  }
+
+  /** The commit a revision names right now (one ls-remote). */
+  async resolve(remote: GitRemote, request: RevisionRequest): Promise<ResolvedRevision> {
+    return pickRevisionAt(await this.listRefs(remote), request);
   }
 
   /** The commit's objects in a local bare repository, fetched once per URL + commit. */
@@ -104,11 +125,18 @@ export class GitRepositoryCache {
       throw new GitError('GitRevisionNotFound', `not a full commit id: ${JSON.stringify(commit)}`);
     }
     const key = `${createHash('sha256').update(url).digest('hex').slice(0, 20)}-${commit}`;
+    const known = this.snapshots.get(key);
+    if (known) return known;
     const pending = this.inFlight.get(key);
     if (pending) return pending;
-    const p = this.fetchInto(join(this.options.dir, `${key}.git`), url, credentials, commit).finally(() =>
-      this.inFlight.delete(key),
-    );
+    const p = this.fetchInto(join(this.options.dir, `${key}.git`), url, credentials, commit)
+      .then((snapshot) => {
+        // Keep recent snapshots so their tree listing is read once, not per reconcile.
+        this.snapshots.set(key, snapshot);
+        if (this.snapshots.size > SNAPSHOTS_KEPT) this.snapshots.delete(this.snapshots.keys().next().value!);
+        return snapshot;
+      })
+      .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, p);
     return p;
   }

@@ -6,11 +6,10 @@
 // elsewhere: `add` reached through a symlinked parent, or a hard link to a
 // file outside `add`.
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { PathFilter } from '../werf/paths.js';
 import {
   applyLayer,
@@ -68,18 +67,25 @@ export class ContentStore {
     return item;
   }
 
+  /**
+   * Hashes (and spills) one entry's bytes. Writes are synchronous on purpose:
+   * a layer holds many small files, and a round trip through the thread
+   * pool per open/write/close costs more than the write itself.
+   */
   async put(ref: ContentRef, body: AsyncIterable<Buffer>): Promise<void> {
     const hash = createHash('md5');
-    async function* hashing(source: AsyncIterable<Buffer>) {
-      for await (const chunk of source) {
-        hash.update(chunk);
-        yield chunk;
-      }
-    }
     let file: string | undefined;
     if (this.spillDir) {
       file = join(this.spillDir, String(this.counter++));
-      await pipeline(hashing(body), createWriteStream(file, { highWaterMark: 256 * 1024 }));
+      const fd = openSync(file, 'w');
+      try {
+        for await (const chunk of body) {
+          hash.update(chunk);
+          writeSync(fd, chunk);
+        }
+      } finally {
+        closeSync(fd);
+      }
     } else {
       for await (const chunk of body) hash.update(chunk);
     }

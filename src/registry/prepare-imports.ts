@@ -109,7 +109,7 @@ export async function prepareImports(
         }
         // Placed exactly where the plan's COPY line takes it from.
         const path = imp.path;
-        const summary = await writeEntries(files.entries, read.store, join(workspace, path));
+        const summary = writeEntries(files.entries, read.store, join(workspace, path));
         out.push({ index, path, checksum: files.checksum, summary });
       }
     }

@@ -13,6 +13,10 @@ if [ -x "$out/kube-apiserver" ] && [ -x "$out/kube-controller-manager" ] && [ -x
   exit 0
 fi
 
+if ! command -v go >/dev/null 2>&1; then
+  echo "[build-binaries] Go is needed to build etcd and Kubernetes v1.36.3 (go 1.26.x on PATH); none found" >&2
+  exit 1
+fi
 export GOTOOLCHAIN=local CGO_ENABLED=0
 mkdir -p "$out.tmp"
 ldflags="-s -w"

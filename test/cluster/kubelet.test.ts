@@ -231,6 +231,22 @@ describe('test kubelet', () => {
     }
   });
 
+  it('leaves a pod whose nodeSelector the node does not match unscheduled', async () => {
+    const namespace = await testNamespace('selector');
+    const unschedulable = await runPod(
+      namespace,
+      pod('elsewhere', [sh('main', 'exit 0')], { nodeSelector: { 'kubernetes.io/arch': 'arm64' } }),
+      (p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') ?? false,
+    );
+    expect(unschedulable.spec?.nodeName).toBeUndefined();
+    expect(unschedulable.status?.conditions?.[0]).toMatchObject({ reason: 'Unschedulable' });
+    const fits = await runPod(
+      namespace,
+      pod('here', [sh('main', 'exit 0')], { nodeSelector: { 'kubernetes.io/os': 'linux' } }),
+    );
+    expect(fits.status?.phase).toBe('Succeeded');
+  });
+
   it('keeps the pods of a Deployment running and Ready, so the Deployment becomes Available', async () => {
     const namespace = await testNamespace('deploy');
     const { apps } = adminClients();

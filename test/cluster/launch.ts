@@ -20,19 +20,25 @@ export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.cache', 'cluster');
 /** Programs the cluster needs from Debian; test/cluster/install-deps.sh installs them. */
 const REQUIRED_TOOLS = ['openssl', 'buildah', 'docker-registry', 'busybox', 'unshare', 'chroot', 'mount'];
 
+function hasCommand(tool: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function missingTools(): string[] {
-  return REQUIRED_TOOLS.filter((tool) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  return REQUIRED_TOOLS.filter((tool) => !hasCommand(tool));
 }
 
 /** Installs missing Debian packages (needs root); throws with the manual step when that is impossible. */
 export function ensureTools(log: (line: string) => void): void {
+  if (!hasCommand('kubectl')) {
+    log('kubectl is missing: running test/cluster/ensure-kubectl.sh');
+    execFileSync('bash', [join(HERE, 'ensure-kubectl.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
   const missing = missingTools();
   if (missing.length === 0) return;
   log(`missing ${missing.join(', ')}: running test/cluster/install-deps.sh`);

@@ -48,11 +48,22 @@ async function main(args: string[]): Promise<number> {
     log(`slowed down by the test kubelet: waiting ${delay}s before building`);
     await new Promise((r) => setTimeout(r, delay * 1000));
   }
+  // Kaniko reads registry credentials from $DOCKER_CONFIG/config.json; buildah takes the same file.
+  const authFile = process.env.DOCKER_CONFIG ? join(process.env.DOCKER_CONFIG, 'config.json') : '';
+  const auth = authFile && existsSync(authFile) ? ['--authfile', authFile] : [];
   const image = build.destinations[0] ?? `localhost/kaniko-no-push-${process.pid}`;
   // Base images come from loopback registries; whether TLS is verified follows
   // Kaniko's pull flags (an HTTP registry without them fails, as with Kaniko).
   const pullTlsVerify = build.insecurePull || build.insecureRegistries.length > 0 ? 'false' : 'true';
-  const budArgs = ['bud', '--format', 'docker', '--isolation', 'chroot', `--tls-verify=${pullTlsVerify}`];
+  const budArgs = [
+    'bud',
+    '--format',
+    'docker',
+    '--isolation',
+    'chroot',
+    `--tls-verify=${pullTlsVerify}`,
+    ...auth,
+  ];
   budArgs.push('-f', dockerfilePath(build), '-t', image);
   for (const a of build.buildArgs) budArgs.push('--build-arg', a);
   for (const l of build.labels) budArgs.push('--label', l);
@@ -65,6 +76,7 @@ async function main(args: string[]): Promise<number> {
   await buildah([
     'push',
     `--tls-verify=${verifyTls(build, registryOf(first), false)}`,
+    ...auth,
     image,
     `docker://${first}`,
   ]);
@@ -75,6 +87,10 @@ async function main(args: string[]): Promise<number> {
   const digest = await manifestDigest(first);
   log(`pushed ${build.destinations.join(', ')} as ${digest}`);
   if (build.digestFile) writeFileSync(build.digestFile, digest);
+  if (build.imageNameWithDigestFile) {
+    const names = build.destinations.map((d) => `${d.replace(/:[^:/]+$/, '')}@${digest}\n`);
+    writeFileSync(build.imageNameWithDigestFile, names.join(''));
+  }
   await run('buildah', ['rmi', image]).catch(() => {});
   return 0;
 }

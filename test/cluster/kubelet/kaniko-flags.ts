@@ -4,6 +4,8 @@ export interface KanikoBuild {
   dockerfile: string;
   destinations: string[];
   digestFile?: string;
+  /** Files that get `<destination>@<digest>` lines (Kaniko's --image-name-with-digest-file). */
+  imageNameWithDigestFile?: string;
   buildArgs: string[];
   labels: string[];
   /** Registries reached over plain HTTP or without TLS verification. */
@@ -108,6 +110,9 @@ export function parseKanikoArgs(args: string[]): KanikoBuild {
         break;
       case 'digest-file':
         build.digestFile = value;
+        break;
+      case 'image-name-with-digest-file':
+        build.imageNameWithDigestFile = value;
         break;
       case 'build-arg':
         build.buildArgs.push(value);

@@ -1,5 +1,13 @@
-import { type CoreV1Api, type KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
-import { isTerminal } from './pod-status.js';
+import {
+  type CoreV1Api,
+  type KubeConfig,
+  makeInformer,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { nodeLabels } from './node.js';
+import { apiTime, isTerminal } from './pod-status.js';
 import { type KubeletContext, PodWorker } from './pod-worker.js';
 import { isNotFound } from './volumes.js';
 
@@ -9,6 +17,17 @@ import { isNotFound } from './volumes.js';
  * deletions (stop with grace, report the final status, then delete with grace
  * 0, as a kubelet does).
  */
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** The first nodeSelector entry the node's labels do not satisfy, as `key=value`, or undefined. */
+export function unmatchedSelector(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string>,
+): string | undefined {
+  const miss = Object.entries(selector ?? {}).find(([k, v]) => labels[k] !== v);
+  return miss ? `${miss[0]}=${miss[1]}` : undefined;
+}
+
 export class TestKubelet {
   private readonly workers = new Map<string, PodWorker>();
   private readonly binding = new Set<string>();
@@ -75,6 +94,33 @@ export class TestKubelet {
     if (scheduler && scheduler !== 'default-scheduler') return;
     if (this.binding.has(meta.uid!)) return;
     this.binding.add(meta.uid!);
+    const unmatched = unmatchedSelector(pod.spec?.nodeSelector, nodeLabels(this.ctx.nodeName));
+    if (unmatched) {
+      // What kube-scheduler reports for a pod no node fits; the pod stays Pending.
+      this.ctx.core
+        .patchNamespacedPodStatus(
+          {
+            name: meta.name!,
+            namespace: meta.namespace!,
+            body: {
+              status: {
+                conditions: [
+                  {
+                    type: 'PodScheduled',
+                    status: 'False',
+                    reason: 'Unschedulable',
+                    message: `0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector (${unmatched}).`,
+                    lastTransitionTime: apiTime(),
+                  },
+                ],
+              },
+            },
+          },
+          mergePatch,
+        )
+        .catch(() => {});
+      return;
+    }
     this.core
       .createNamespacedPodBinding({
         name: meta.name!,

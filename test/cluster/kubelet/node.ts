@@ -3,6 +3,16 @@ import { apiTime } from './pod-status.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/** The labels of the test Node; pods whose nodeSelector asks for others stay unscheduled. */
+export function nodeLabels(name: string): Record<string, string> {
+  return {
+    'kubernetes.io/hostname': name,
+    'kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'stapel.dev/test-kubelet': 'true',
+  };
+}
+
 /** Creates (or reuses) the Node object and reports it Ready with room for many pods. */
 export async function registerNode(core: CoreV1Api, name: string): Promise<void> {
   try {
@@ -12,12 +22,7 @@ export async function registerNode(core: CoreV1Api, name: string): Promise<void>
         kind: 'Node',
         metadata: {
           name,
-          labels: {
-            'kubernetes.io/hostname': name,
-            'kubernetes.io/os': 'linux',
-            'kubernetes.io/arch': 'amd64',
-            'stapel.dev/test-kubelet': 'true',
-          },
+          labels: nodeLabels(name),
         },
       },
     });

@@ -1,4 +1,24 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { splitReference } from './kaniko-flags.js';
+
+/**
+ * Basic credentials for a registry host from $DOCKER_CONFIG/config.json (the
+ * file Kaniko reads), as an Authorization header; none when absent.
+ */
+export function authHeaders(host: string): Record<string, string> {
+  const dir = process.env.DOCKER_CONFIG;
+  const file = dir ? join(dir, 'config.json') : '';
+  if (!file || !existsSync(file)) return {};
+  const config = JSON.parse(readFileSync(file, 'utf8')) as {
+    auths?: Record<string, { auth?: string; username?: string; password?: string }>;
+  };
+  const entry = config.auths?.[host] ?? config.auths?.[`http://${host}`] ?? config.auths?.[`https://${host}`];
+  if (!entry) return {};
+  const auth =
+    entry.auth ?? Buffer.from(`${entry.username ?? ''}:${entry.password ?? ''}`).toString('base64');
+  return { authorization: `Basic ${auth}` };
+}
 
 const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
@@ -12,7 +32,7 @@ export async function manifestDigest(reference: string): Promise<string> {
   const { host, repository, tag } = splitReference(reference);
   const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, {
     method: 'HEAD',
-    headers: { accept: MANIFEST_TYPES },
+    headers: { accept: MANIFEST_TYPES, ...authHeaders(host) },
   });
   const digest = res.headers.get('docker-content-digest');
   if (!res.ok || !digest) throw new Error(`HEAD manifest ${reference}: HTTP ${res.status}`);
@@ -28,7 +48,7 @@ export async function copyManifest(from: string, to: string): Promise<void> {
   const src = splitReference(from);
   const dst = splitReference(to);
   const res = await fetch(`http://${src.host}/v2/${src.repository}/manifests/${src.tag}`, {
-    headers: { accept: MANIFEST_TYPES },
+    headers: { accept: MANIFEST_TYPES, ...authHeaders(src.host) },
   });
   if (!res.ok) throw new Error(`GET manifest ${from}: HTTP ${res.status}`);
   const contentType =
@@ -44,7 +64,7 @@ export async function copyManifest(from: string, to: string): Promise<void> {
   for (const digest of blobs) await copyBlob(src, dst, digest);
   const put = await fetch(`http://${dst.host}/v2/${dst.repository}/manifests/${dst.tag}`, {
     method: 'PUT',
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, ...authHeaders(dst.host) },
     body,
   });
   if (!put.ok) throw new Error(`PUT manifest ${to}: HTTP ${put.status} ${await put.text()}`);
@@ -53,7 +73,10 @@ export async function copyManifest(from: string, to: string): Promise<void> {
 type Ref = ReturnType<typeof splitReference>;
 
 async function copyBlob(src: Ref, dst: Ref, digest: string): Promise<void> {
-  const head = await fetch(`http://${dst.host}/v2/${dst.repository}/blobs/${digest}`, { method: 'HEAD' });
+  const head = await fetch(`http://${dst.host}/v2/${dst.repository}/blobs/${digest}`, {
+    method: 'HEAD',
+    headers: authHeaders(dst.host),
+  });
   if (head.ok) return;
   const mountQuery = src.host === dst.host ? `?mount=${digest}&from=${src.repository}` : '';
   const start = await fetch(`http://${dst.host}/v2/${dst.repository}/blobs/uploads/${mountQuery}`, {
@@ -63,12 +86,14 @@ async function copyBlob(src: Ref, dst: Ref, digest: string): Promise<void> {
   if (start.status !== 202)
     throw new Error(`blob upload to ${dst.host}/${dst.repository}: HTTP ${start.status}`);
   const location = new URL(start.headers.get('location') ?? '', `http://${dst.host}`);
-  const blob = await fetch(`http://${src.host}/v2/${src.repository}/blobs/${digest}`);
+  const blob = await fetch(`http://${src.host}/v2/${src.repository}/blobs/${digest}`, {
+    headers: authHeaders(src.host),
+  });
   if (!blob.ok) throw new Error(`GET blob ${digest} from ${src.host}/${src.repository}: HTTP ${blob.status}`);
   location.searchParams.set('digest', digest);
   const put = await fetch(location, {
     method: 'PUT',
-    headers: { 'content-type': 'application/octet-stream' },
+    headers: { 'content-type': 'application/octet-stream', ...authHeaders(dst.host) },
     body: Buffer.from(await blob.arrayBuffer()),
   });
   if (!put.ok) throw new Error(`PUT blob ${digest} to ${dst.host}/${dst.repository}: HTTP ${put.status}`);

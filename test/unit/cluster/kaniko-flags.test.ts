@@ -35,6 +35,16 @@ describe('parseKanikoArgs', () => {
     });
   });
 
+  it('reads --image-name-with-digest-file and --target', () => {
+    const build = parseKanikoArgs([
+      '--context=/w',
+      '--destination=r/a:1',
+      '--image-name-with-digest-file=/w/names',
+      '--target=final',
+    ]);
+    expect(build).toMatchObject({ contextDir: '/w', imageNameWithDigestFile: '/w/names', target: 'final' });
+  });
+
   it('refuses flags it cannot reproduce, naming them', () => {
     expect(() =>
       parseKanikoArgs(['--context=dir:///w', '--destination=r/a', '--oci-layout-path=/x']),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitAuthError, GitError } from '../../../src/git/errors.js';
 import { computeMappingFacts, type GitMappingInput } from '../../../src/git/facts.js';
+import { GitFactsResolver } from '../../../src/git/git-facts.js';
 import { GitRepositoryCache } from '../../../src/git/repository.js';
 import {
   type HttpGitServer,
@@ -219,7 +220,7 @@ describe('private repository over http with Basic auth', () => {
       await rejection(
         cache.fetch(
           { url, credentials: { kind: 'basic', username: 'bot', password: wrong } },
-          commit.replace(/^./, '0'),
+          '0123456789abcdef0123456789abcdef01234567',
         ),
       ),
       await rejection(cache.resolve({ url }, { kind: 'default' })),
@@ -237,6 +238,42 @@ describe('private repository over http with Basic auth', () => {
       expect(text).not.toContain(Buffer.from(`bot:${wrong}`).toString('base64'));
     }
     expect(errors[0]!.message).toContain(url);
+  });
+
+  it("answers planner needs per pass, and a cached commit still needs this pass's credentials", async () => {
+    const url = http.urlOf('private');
+    const good = new GitFactsResolver({
+      cache,
+      credentialsFor: () => ({ kind: 'basic', username: 'bot', password }),
+    });
+    const { commit: head } = await good.resolveCommit({ url, ref: 'HEAD' });
+    expect(head).toBe(commit);
+    expect(await good.resolveCommit({ url, ref: 'refs/heads/main' })).toEqual({
+      commit,
+      ref: 'refs/heads/main',
+    });
+    const query = {
+      url,
+      commit,
+      add: '/',
+      includePaths: [],
+      excludePaths: [],
+      selectPaths: [],
+      skipPaths: [],
+    };
+    const lists = () => http.requests.filter((r) => r.path.endsWith('/info/refs') && r.authorization).length;
+    const before = lists();
+    expect((await good.contentHash(query)).fileCount).toBe(1);
+    expect(lists()).toBe(before); // the refs were listed once in this pass
+
+    // The commit is in the cache now; a pass without the right Secret must not read it.
+    const anonymous = new GitFactsResolver({ cache, credentialsFor: () => undefined });
+    await expect(anonymous.contentHash(query)).rejects.toBeInstanceOf(GitAuthError);
+    const wrong = new GitFactsResolver({
+      cache,
+      credentialsFor: () => ({ kind: 'basic', username: 'bot', password: 'not-the-password' }),
+    });
+    await expect(wrong.contentHash(query)).rejects.toMatchObject({ reason: 'GitAuth' });
   });
 
   it('never puts the credential in any process argument list or environment while git runs', async () => {

@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // The `plan` command end to end, from source, as a user runs it.
@@ -95,5 +97,84 @@ describe('stapel-operator plan', () => {
     expect(r.stderr).toMatch(
       /^cycle\.werf\.yaml:10:10: document 3 \(image "b"\): import\[0\]\.image: .*cycle.*"a" -> "b" -> "a"/m,
     );
+  });
+});
+
+describe('stapel-operator plan in a git work tree', () => {
+  function repoWith(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-git-'));
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), content);
+    }
+    commitAll(dir);
+    return dir;
+  }
+  function commitAll(dir: string) {
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+        stdio: 'pipe',
+      });
+    if (!existsSync(join(dir, '.git'))) git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'change');
+  }
+  const werfYaml = [
+    'project: gitdemo',
+    'configVersion: 1',
+    '---',
+    'image: app',
+    'from: alpine:3.20',
+    'git:',
+    '- add: /src',
+    '  to: /app',
+    '  stageDependencies:',
+    '    install: [package.json]',
+    '    setup: ["**/*.js"]',
+    'shell:',
+    '  install: [cd /app && npm ci]',
+    '  setup: [cd /app && npm run build]',
+    '',
+  ].join('\n');
+  const digestsOf = (dir: string) => {
+    const r = plan('-f', join(dir, 'werf.yaml'), '-o', 'json');
+    expect(r.stderr).toBe('');
+    const json = JSON.parse(r.stdout) as { images: { stages: { name: string; digest?: string }[] }[] };
+    return Object.fromEntries(json.images[0]!.stages.map((s) => [s.name, s.digest]));
+  };
+
+  it('reads local mappings from HEAD, so a changed file rebuilds from the stage that copies it', () => {
+    const dir = repoWith({
+      'werf.yaml': werfYaml,
+      'src/package.json': '{}',
+      'src/index.js': 'console.log(1)',
+      'src/README.md': 'hello',
+      'docs/unmapped.txt': 'x',
+    });
+    const first = digestsOf(dir);
+    expect(Object.keys(first)).toEqual(['from', 'gitArchive', 'install', 'setup']);
+    expect(Object.values(first).every((d) => /^[0-9a-f]{56}$/.test(d ?? ''))).toBe(true);
+
+    writeFileSync(join(dir, 'docs/unmapped.txt'), 'y');
+    commitAll(dir);
+    expect(digestsOf(dir)).toEqual(first);
+
+    writeFileSync(join(dir, 'src/index.js'), 'console.log(2)');
+    commitAll(dir);
+    const afterJs = digestsOf(dir);
+    expect(afterJs.gitArchive).toBe(first.gitArchive);
+    expect(afterJs.install).toBe(first.install);
+    expect(afterJs.setup).not.toBe(first.setup);
+
+    writeFileSync(join(dir, 'src/README.md'), 'changed');
+    commitAll(dir);
+    const afterReadme = digestsOf(dir);
+    expect(afterReadme.from).toBe(first.from);
+    expect(afterReadme.gitArchive).not.toBe(first.gitArchive);
+    expect(afterReadme.install).not.toBe(afterJs.install);
+
+    // Uncommitted edits are not seen, as in werf.
+    writeFileSync(join(dir, 'src/package.json'), '{"dirty": true}');
+    expect(digestsOf(dir)).toEqual(afterReadme);
   });
 });

@@ -11,7 +11,8 @@ export const corpusDir =
   [process.env.STAPEL_SHARED_DIR, join(repoRoot, '../shared'), join(repoRoot, '../../shared')]
     .filter((d): d is string => d !== undefined)
     .map((d) => join(d, 'corpus/werf'))
-    .find((d) => existsSync(d)) ?? join(repoRoot, '../shared/corpus/werf');
+    // On a fresh clone without shared/, the byte-for-byte copy kept in test/fixtures/werf-corpus.
+    .find((d) => existsSync(d)) ?? join(repoRoot, 'test/fixtures/werf-corpus');
 export const fixturesDir = join(import.meta.dirname, '../../../fixtures/werf-corpus');
 
 export interface CorpusCase {

@@ -5,16 +5,11 @@
 // function, every corpus file, and a few thousand generated templates.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RenderError, renderWerfConfig } from '../../../../src/werf/render/index.js';
-import {
-  caseConversionCases,
-  handCases,
-  looseEnvCases,
-  type NamedCase,
-} from '../../../oracles/gotemplate/cases.js';
-import { templateArb } from '../../../oracles/gotemplate/generator.js';
-import { type OracleResult, oracleBinary, runOracle } from '../../../oracles/gotemplate/oracle.js';
-import { corpusCases } from './corpus-helpers.js';
+import { RenderError, renderWerfConfig } from '../../../src/werf/render/index.js';
+import { corpusCases } from '../../unit/werf/render/corpus-helpers.js';
+import { badVerbCases, caseConversionCases, handCases, looseEnvCases, type NamedCase } from './cases.js';
+import { templateArb } from './generator.js';
+import { type OracleResult, oracleBinary, runOracle } from './oracle.js';
 
 const generatedRuns = Number(process.env.RENDER_FUZZ_RUNS ?? 3000);
 const generatedSeed = Number(process.env.RENDER_FUZZ_SEED ?? 20261203);
@@ -23,6 +18,7 @@ const named: NamedCase[] = [
   ...handCases,
   ...looseEnvCases,
   ...caseConversionCases,
+  ...badVerbCases,
   ...corpusCases().map((c) => ({
     name: `corpus: ${c.name}`,
     text: c.text,
