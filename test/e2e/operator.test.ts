@@ -153,12 +153,16 @@ describe('the seed example', () => {
     timeout: 120000,
   }, async () => {
     const ns = await testNamespace('again');
-    applyImageBuild(ns, 'shop-again', seedSpec(repo));
+    applyImageBuild(ns, 'shop-again', seedSpec(repo, { tags: ['%image%-again'] }));
     const ib = await waitForBuild(ns, 'shop-again', (b) => condition(b, 'Ready')?.status === 'True', 60_000);
     const stages = (ib.status?.images ?? []).flatMap((i) => i.stages);
     expect(stages.length).toBeGreaterThan(0);
     expect(stages.every((s) => s.source === 'cache')).toBe(true);
     expect(await ownedJobs(ns)).toEqual([]);
+    // spec.tags: each final image is tagged in the repository.
+    const site = (ib.status?.images ?? []).find((i) => i.name === 'site')!;
+    expect(site.tags).toEqual(['site-again']);
+    expect(`${repo}@${(await readImage(`${repo}:site-again`)).digest}`).toBe(site.ref);
   });
   it('changing one imported file rebuilds the stage that makes it, the importing stage and those after it; nothing else', {
     timeout: 900000,
