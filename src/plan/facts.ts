@@ -59,6 +59,7 @@ export interface GitSelection {
 }
 
 export type Need =
+  /** The stage image must exist; with `configDigest` when a dependency injects its ImageID. */
   | { kind: 'stageImage'; key: string; image: string; stage: StageName; digest: string }
   | {
       kind: 'importChecksum';

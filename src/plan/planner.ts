@@ -740,9 +740,15 @@ class Evaluation {
   /** Names the stage images a build still needs, or writes the prepare spec when none is missing. */
   private completeBuild(stage: PlannedStage): void {
     const recipe = stage.recipe!;
+    // A dependency of type ImageID needs the image config digest too.
+    const needsConfig = new Set(
+      recipe.env.filter((e) => e.type === 'ImageID').map((e) => e.dependency.digest),
+    );
     for (const input of recipeStageInputs(recipe)) {
       const fact = this.facts.stageImages?.get(stageImageKey(input.digest));
-      if (!fact) stage.buildWaitsFor.push({ kind: 'stageImage', key: stageImageKey(input.digest), ...input });
+      if (!fact || (needsConfig.has(input.digest) && !fact.configDigest)) {
+        stage.buildWaitsFor.push({ kind: 'stageImage', key: stageImageKey(input.digest), ...input });
+      }
     }
     const repository = this.plan.request.repository;
     if (stage.buildWaitsFor.length > 0 || repository === undefined) return;

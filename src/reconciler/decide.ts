@@ -43,6 +43,8 @@ export interface PassInput {
 
 export interface PassDecision {
   images: ImageStatus[];
+  /** Names of the requested images. */
+  requested: string[];
   create: PlannedStage[];
   delete: string[];
   outcome: BuildOutcome;
@@ -252,5 +254,12 @@ export function decidePass(input: PassInput): PassDecision {
   else if (input.suspend) outcome = { kind: 'suspended', message: 'no new stage Jobs start (spec.suspend)' };
   else outcome = { kind: 'progressing', reason: Reason.Building, message: `${done} of ${total} stages done` };
 
-  return { images, create, delete: del, outcome, imagesReady: `${readyCount}/${requested.length}` };
+  return {
+    images,
+    requested,
+    create,
+    delete: del,
+    outcome,
+    imagesReady: `${readyCount}/${requested.length}`,
+  };
 }

@@ -16,6 +16,8 @@ export interface RegistryFacts {
     sourceRef: string,
     selector: { add: string; includePaths: readonly string[]; excludePaths: readonly string[] },
   ): Promise<string>;
+  /** Points `<repository>:<tag>` at the manifest `source` names (repository@digest); no-op when it already does. */
+  tag(source: string, target: string): Promise<void>;
 }
 
 export class FactCache {

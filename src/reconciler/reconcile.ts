@@ -26,6 +26,7 @@ import { type FactCache, learnFacts, type RegistryFacts } from './facts.js';
 import { classifyJob, type JobEvent } from './failures.js';
 import { ANNOTATION_DIGEST } from './labels.js';
 import { buildStageJob, type JobSettings } from './resources/job.js';
+import { finalImageTags } from './tags.js';
 
 // One reconcile pass of one ImageBuild, as a pipeline of steps (Flux style):
 // load config -> render/parse/plan (cached per generation) -> registry facts
@@ -172,8 +173,34 @@ export class ImageBuildReconciler {
     }
     if (created > 0 || decision.create.length > 0) decision = { ...decide(), create: [], delete: [] };
 
+    if (decision.outcome.kind === 'ready' && build.spec.tags?.length) {
+      const tagged = await this.tagFinalImages(build, decision, registry);
+      if (!tagged.ok) {
+        return this.writeFailure(build, { reason: Reason.ConfigInvalid, message: tagged.message }, log, true);
+      }
+    }
     await this.writeStatus(build, decision, { ok: true }, log);
     return decision.outcome.kind === 'progressing' ? { requeueAfterMs: REQUEUE_BUILDING_MS } : {};
+  }
+
+  /** spec.tags: tags each requested final image (ref known) and lists the tags in its status. */
+  private async tagFinalImages(
+    build: ImageBuild,
+    decision: PassDecision,
+    registry: RegistryFacts,
+  ): Promise<{ ok: true } | { ok: false; message: string }> {
+    const finals = decision.images.filter((i) => i.ref && decision.requested.includes(i.name));
+    const expanded = finalImageTags(
+      build.spec.tags ?? [],
+      finals.map((i) => i.name),
+    );
+    if (!expanded.ok) return expanded;
+    for (const image of finals) {
+      const tags = expanded.tags.get(image.name) ?? [];
+      for (const tag of tags) await registry.tag(image.ref!, `${build.spec.registry.repository}:${tag}`);
+      image.tags = tags;
+    }
+    return { ok: true };
   }
 
   /** Drops what is remembered about a deleted ImageBuild. */
@@ -378,6 +405,7 @@ export class ImageBuildReconciler {
     const outcome: BuildOutcome = { kind: 'stalled', reason: failure.reason, message: failure.message };
     const decision: PassDecision = {
       images: build.status?.images ?? [],
+      requested: [],
       create: [],
       delete: [],
       outcome,

@@ -25,6 +25,12 @@ export const registryAccess: RegistryAccess = {
           includePaths: [...selector.includePaths],
           excludePaths: [...selector.excludePaths],
         }),
+      async tag(source, target) {
+        const manifest = await client.getManifest(source);
+        if (!manifest) throw new Error(`cannot tag ${target}: ${source} not found`);
+        if ((await client.manifestDigest(target)) === manifest.digest) return;
+        await client.putManifest(target, manifest.bytes, manifest.mediaType);
+      },
     };
   },
 };

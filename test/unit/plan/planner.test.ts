@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseExecForm } from '../../../src/plan/dockerfile-syntax.js';
-import { importChecksumKey } from '../../../src/plan/facts.js';
+import { importChecksumKey, type StageImageFact } from '../../../src/plan/facts.js';
 import { planBuild } from '../../../src/plan/planner.js';
 import { PrepareSpecSchema } from '../../../src/plan/prepare-spec.js';
 import { config, docker, image, importFrom, localGit, shell } from './model-builders.js';
@@ -272,5 +272,43 @@ describe('incremental planning', () => {
     const setup = plan.images[1]!.stages.find((s) => s.name === 'setup')!;
     const run = setup.prepareSpec!.dockerfile.split('\n').find((l) => l.startsWith('RUN '))!;
     expect(parseExecForm(run)[3]).toBe('ls /var/www/site/assets');
+  });
+});
+
+describe('dependencies', () => {
+  it('injects the dependency image as env, and waits for the config digest an ImageID needs', () => {
+    const cfg = config([
+      image('dep', { final: false }),
+      image('app', {
+        dependencies: [
+          {
+            image: 'dep',
+            slot: 'beforeInstall',
+            imports: [
+              { type: 'ImageName', targetEnv: 'DEP_NAME', targetBuildArg: undefined },
+              { type: 'ImageID', targetEnv: 'DEP_ID', targetBuildArg: undefined },
+            ],
+          },
+        ],
+      }),
+    ]);
+    const request = { repository: 'reg.local/x' };
+    const plan = planBuild(cfg, request);
+    const depDigest = plan.images[0]!.stages[0]!.digest!;
+    const appFrom = plan.images[1]!.stages[0]!.digest!;
+    const withoutConfig = new Map<string, StageImageFact>([
+      [depDigest, { manifestDigest: 'sha256:aa' }],
+      [appFrom, { manifestDigest: 'sha256:bb' }],
+    ]);
+    const waiting = planBuild(cfg, request, { stageImages: withoutConfig }).images[1]!.stages[1]!;
+    expect(waiting.prepareSpec).toBeUndefined();
+    expect(waiting.buildWaitsFor.map((n) => n.kind === 'stageImage' && n.digest)).toEqual([depDigest]);
+    const withConfig = new Map(withoutConfig).set(depDigest, {
+      manifestDigest: 'sha256:aa',
+      configDigest: 'sha256:cc',
+    });
+    const ready = planBuild(cfg, request, { stageImages: withConfig }).images[1]!.stages[1]!;
+    expect(ready.prepareSpec!.dockerfile).toContain(`ENV "DEP_NAME"="reg.local/x:${depDigest}"`);
+    expect(ready.prepareSpec!.dockerfile).toContain('ENV "DEP_ID"="sha256:cc"');
   });
 });
