@@ -45,6 +45,17 @@ shell:
 `;
 }
 
+/** Mean of a Prometheus histogram (sum / count over all its series), as `12.3 ms`. */
+function meanSeconds(text: string, name: string): string {
+  const total = (suffix: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}_${suffix}`))
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  const count = total('count');
+  return count > 0 ? `${((total('sum') / count) * 1000).toFixed(1)} ms` : 'n/a';
+}
+
 const env = await startBenchEnvironment();
 try {
   const { state, kubectl, admin, proxy, operator } = env;
@@ -107,6 +118,7 @@ try {
   await applyAll(kubectl, docs);
   const builds = await waitReady(admin, NAMESPACE, names, 30 * 60_000, 1000);
   const wall = (now() - started) / 1000;
+  const metrics = await (await fetch(`http://127.0.0.1:${operator.httpPort}/metrics`)).text();
   const requests = proxy.counts();
   const total = proxy.total();
   jobWatch.abort();
@@ -141,6 +153,7 @@ try {
       `  pod Succeeded seen -> next Job created: median ${percentile(podGaps, 50).toFixed(0)} ms, p99 ${percentile(podGaps, 99).toFixed(0)} ms (negative: the operator acted on the registry first)`,
       `  API requests: ${total} = ${(total / stages.length).toFixed(2)} per stage`,
       `    ${byKind.join(', ')}`,
+      `  operator's own share: ${meanSeconds(metrics, 'controller_runtime_reconcile_time_seconds')} per reconcile, ${meanSeconds(metrics, 'workqueue_queue_duration_seconds')} waiting in the work queue (means, from its /metrics)`,
       `  operator peak RSS: ${peakMemoryMb(operator.process.child.pid!).toFixed(0)} MB`,
       '',
     ].join('\n'),

@@ -81,12 +81,10 @@ async function main(): Promise<void> {
   // A kept registry already holds the base image: pushing a new build of it
   // would change its digest, and with it every stage built on it.
   const kept = `${registry.host}/${BUSYBOX_IMAGE_PATH}`;
-  const busyboxImage =
-    values['registry-dir'] && (await imageExists(kept))
-      ? kept
-      : await pushBusyboxImage(buildahEnvironment(stateDir), registry.host);
+  const keep = values['registry-dir'] !== undefined && (await imageExists(kept));
+  const busyboxImage = keep ? kept : await pushBusyboxImage(buildahEnvironment(stateDir), registry.host);
   timings.registry = elapsed();
-  log(`pushed ${busyboxImage}`);
+  log(keep ? `kept ${busyboxImage} (already in the registry)` : `pushed ${busyboxImage}`);
 
   const kubeletLog = join(stateDir, 'logs', 'kubelet.log');
   const kubelet = startProcess(

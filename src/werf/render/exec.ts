@@ -112,7 +112,8 @@ export class ExecState {
     this.depth++;
     try {
       const ex = new Executor(this, tmpl);
-      return ex.run(data);
+      // ExecuteTemplate(w, name, nil) runs with an invalid dot, not a nil interface.
+      return ex.run(data === null ? undefined : data);
     } finally {
       this.depth--;
     }
@@ -283,7 +284,11 @@ class Executor {
     if (!pipe) return undefined;
     this.at = pipe.pos;
     let value: Final = MISSING;
-    for (const cmd of pipe.cmds) value = this.evalCommand(dot, cmd, value);
+    for (const cmd of pipe.cmds) {
+      value = this.evalCommand(dot, cmd, value);
+      // Go digs into an interface{} result: a nil interface becomes the invalid value.
+      if (value === null) value = undefined;
+    }
     const v = value === MISSING ? undefined : value;
     for (const d of pipe.decl) {
       if (pipe.isAssign) this.setVar(d.ident[0]!, v);

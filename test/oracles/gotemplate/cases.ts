@@ -564,3 +564,18 @@ export const badVerbCases: NamedCase[] = [
   '{{ printf "%6.2d|%-8t" (list 1 "a") 3 }}',
   '{{ printf "%5s" nil }}|{{ printf "%-4d" (dict "a" "b") }}',
 ].map((text) => ({ name: `bad verb: ${text}`, text }));
+
+/** Nil versus missing values, which Go tells apart in field chains. */
+export const nilCases: NamedCase[] = [
+  '{{ define "t" }}<{{ . }}>{{ $.Env }}|{{ .x }}{{ end }}{{ include "t" nil }}{{ include "t" (and 1 nil) }}',
+  '{{ $m := dict "a" nil }}{{ $x := $m.a }}{{ $x.b }}',
+  '{{ $m := dict "a" nil }}{{ $m.a.b }}',
+  '{{ range list nil 1 }}[{{ . }}]{{ end }}',
+  '{{ range list nil }}{{ .x }}{{ end }}',
+  '{{ with $x := (dict "a" nil).a }}y{{ else }}n{{ $x }}{{ end }}',
+  '{{ template "u" (dict "a" nil).a }}{{ define "u" }}{{ . }}|{{ .z }}{{ end }}',
+  '{{ tpl "{{ . }}|{{ .k }}" nil }}',
+  '{{ (dict "a" nil).a | printf "%v" }} {{ printf "%v" (dict "a" nil).a }}',
+  '{{ default "d" (dict "a" nil).a }} {{ (dict "a" nil).a | default "p" }}',
+  '{{ $v := index (dict "a" nil) "a" }}{{ $v }}{{ $v.q }}',
+].map((text) => ({ name: `nil: ${text}`, text }));

@@ -7,7 +7,14 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RenderError, renderWerfConfig } from '../../../src/werf/render/index.js';
 import { corpusCases } from '../../unit/werf/render/corpus-helpers.js';
-import { badVerbCases, caseConversionCases, handCases, looseEnvCases, type NamedCase } from './cases.js';
+import {
+  badVerbCases,
+  caseConversionCases,
+  handCases,
+  looseEnvCases,
+  type NamedCase,
+  nilCases,
+} from './cases.js';
 import { templateArb } from './generator.js';
 import { type OracleResult, oracleBinary, runOracle } from './oracle.js';
 
@@ -19,6 +26,7 @@ const named: NamedCase[] = [
   ...looseEnvCases,
   ...caseConversionCases,
   ...badVerbCases,
+  ...nilCases,
   ...corpusCases().map((c) => ({
     name: `corpus: ${c.name}`,
     text: c.text,

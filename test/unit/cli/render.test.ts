@@ -39,7 +39,8 @@ function project(): string {
   return dir;
 }
 
-describe('stapel-operator render', () => {
+// Each case starts node with tsx; on a loaded machine that alone can take tens of seconds.
+describe('stapel-operator render', { timeout: 120_000 }, () => {
   it('renders with partials, .Files and --env values, never the process environment', () => {
     const dir = project();
     const r = cli(['-f', join(dir, 'werf.yaml'), '--env', 'GREETING=hello']);
