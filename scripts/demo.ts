@@ -44,11 +44,17 @@ import {
 const USAGE = `usage: npm run demo -- [--fresh] [--examples NAME,...] [--timeout MINUTES] [--keep]
 
   --fresh            empty the kept registry first (a cold build; default: keep the stage cache)
-  --examples LIST    which examples/ to apply (default: every folder with a kustomization.yaml)
+  --examples LIST    which examples/ to apply (default: seed, multi-image; also git-project)
   --timeout MINUTES  give up waiting for the builds after this long (default 30)
   --keep             leave everything running after the builds, until Ctrl-C`;
 
 const NAMESPACE = 'stapel-demo';
+/**
+ * Examples the reconciler cannot build yet, left out unless named with
+ * --examples: git-project needs git sources (gitCommit/gitContent facts),
+ * which the reconciler reports as not supported so far.
+ */
+const NOT_BY_DEFAULT = new Set(['git-project']);
 const DEMO_DIR = join(REPO_ROOT, '.cache', 'demo');
 const started = Date.now();
 const stamp = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`;
@@ -111,8 +117,12 @@ function selectExamples(only: string | undefined): string[] {
         .sort()
     : [];
   if (!only) {
-    if (all.length === 0) throw new DemoFailure('examples/ holds no example with a kustomization.yaml');
-    return all;
+    const defaults = all.filter((e) => !NOT_BY_DEFAULT.has(e));
+    if (defaults.length === 0) throw new DemoFailure('examples/ holds no example with a kustomization.yaml');
+    const skipped = all.filter((e) => NOT_BY_DEFAULT.has(e));
+    if (skipped.length > 0)
+      say(`not applied by default: ${skipped.join(', ')} (try --examples ${skipped.join(',')})`);
+    return defaults;
   }
   const wanted = only.split(',').map((s) => s.trim());
   const unknown = wanted.filter((w) => !all.includes(w));

@@ -71,8 +71,16 @@ export async function installOperatorResources(kubectl: Kubectl): Promise<void> 
   await kubectl.run(['apply', ...DEPLOY_FILES.flatMap((f) => ['-f', f])]);
 }
 
-/** A kubeconfig file (mode 0600) that authenticates as deploy/'s ServiceAccount with a fresh token. */
-export async function serviceAccountKubeconfig(kubectl: Kubectl, file: string): Promise<string> {
+/**
+ * A kubeconfig file (mode 0600) that authenticates as deploy/'s ServiceAccount
+ * with a fresh token; `server` replaces the API server's address (a
+ * benchmark's counting proxy).
+ */
+export async function serviceAccountKubeconfig(
+  kubectl: Kubectl,
+  file: string,
+  server?: string,
+): Promise<string> {
   let token = '';
   // The token controller may need a moment after the ServiceAccount appears.
   for (let attempt = 0; !token; attempt++) {
@@ -87,7 +95,8 @@ export async function serviceAccountKubeconfig(kubectl: Kubectl, file: string): 
   }
   const admin = new KubeConfig();
   admin.loadFromFile(kubectl.kubeconfig);
-  const cluster = admin.getCurrentCluster()!;
+  // A proxy speaks plain HTTP on loopback: nothing to verify, but client-node demands the flag.
+  const cluster = server ? { name: 'proxied', server, skipTLSVerify: true } : admin.getCurrentCluster()!;
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [cluster],
@@ -112,21 +121,15 @@ export async function startOperator(options: {
   kubeconfig: string;
   logFile: string;
   timeoutMs?: number;
+  /** Run the compiled CLI (dist/, `npm run build`) as the image does, instead of the sources through tsx. */
+  fromDist?: boolean;
 }): Promise<RunningOperator> {
   const httpPort = await freePort();
+  const cli = options.fromDist ? ['dist/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
   const proc = startProcess(
     'stapel-operator',
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'run',
-      '--http-port',
-      String(httpPort),
-      '--lease-namespace',
-      OPERATOR_NAMESPACE,
-    ],
+    [...cli, 'run', '--http-port', String(httpPort), '--lease-namespace', OPERATOR_NAMESPACE],
     {
       logFile: options.logFile,
       cwd: options.repoRoot,

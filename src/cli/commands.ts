@@ -3,6 +3,7 @@
 import { planCommand } from './plan.js';
 import { prepareCommand } from './prepare.js';
 import { renderCommand } from './render.js';
+import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 
 export interface Command {
@@ -14,6 +15,7 @@ export interface Command {
 export const commands: Record<string, Command> = {
   plan: planCommand,
   prepare: prepareCommand,
+  run: runCommand,
   render: renderCommand,
   validate: validateCommand,
 };

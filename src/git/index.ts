@@ -39,6 +39,13 @@ export {
   layoutGitMapping,
   planGitLayout,
 } from './layout.js';
+export {
+  type GitFactMaps,
+  type GitFailure,
+  type GitLearnResult,
+  gitFailure,
+  learnGitFacts,
+} from './learn.js';
 export { type PrepareGitOptions, prepareGitEntries } from './prepare-git.js';
 export { redactText, redactUrl } from './redact.js';
 export {

@@ -198,21 +198,22 @@ function padNumber(s: string, f: Flags, allowZero: boolean): string {
   return pad(s, f);
 }
 
-function badVerb(arg: Value, verb: string): string {
+/** Go's %!verb(type=value); the value is printed with %v and the verb's own flags and width. */
+function badVerb(arg: Value, verb: string, f: Flags = noFlags()): string {
   if (arg === null) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${goTypeName(arg)}=${formatArg(arg, 'v', noFlags())})`;
+  return `%!${verb}(${goTypeName(arg)}=${formatArg(arg, 'v', { ...f, plusV: false, sharpV: false })})`;
 }
 
 export function formatArg(arg: Value, verb: string, f: Flags, depth = 0): string {
   if (verb === 'T') return pad(goTypeName(arg), f);
   if (arg === null) {
     if (depth > 0 || verb === 'v') return pad('<nil>', f);
-    return badVerb(arg, verb);
+    return badVerb(arg, verb, f);
   }
   switch (typeof arg) {
     case 'boolean':
       if (verb === 't' || verb === 'v') return pad(arg ? 'true' : 'false', f);
-      return badVerb(arg, verb);
+      return badVerb(arg, verb, f);
     case 'bigint':
       return formatInt(arg, false, verb, f, arg);
     case 'number':
@@ -247,7 +248,7 @@ export function formatArg(arg: Value, verb: string, f: Flags, depth = 0): string
     );
     return `{${parts.join(f.sharpV ? ', ' : ' ')}}`;
   }
-  return badVerb(arg, verb);
+  return badVerb(arg, verb, f);
 }
 
 /** Map keys in Go's fmt order: numbers numerically, strings lexically (by bytes). */
@@ -283,7 +284,7 @@ function formatString(s: string, verb: string, f: Flags): string {
     case 'X':
       return pad(hexBytes(utf8Bytes(truncRunes(s, f.prec)), verb === 'X', f), f);
     default:
-      return badVerb(s, verb);
+      return badVerb(s, verb, f);
   }
 }
 
@@ -367,9 +368,9 @@ function formatInt(v: bigint, unsigned: boolean, verb: string, f: Flags, orig: V
     case 'F':
     case 'g':
     case 'G':
-      return badVerb(orig, verb);
+      return badVerb(orig, verb, f);
     default:
-      return badVerb(orig, verb);
+      return badVerb(orig, verb, f);
   }
   void unsigned;
   if (f.prec !== undefined) {
@@ -408,7 +409,7 @@ function formatFloatVerb(v: number, verb: string, f: Flags): string {
       }
       break;
     default:
-      return badVerb(v, verb);
+      return badVerb(v, verb, f);
   }
   if (Number.isFinite(v)) {
     if (f.plus && !s.startsWith('-')) s = '+' + s;

@@ -7,7 +7,8 @@ import { yamlMarshal } from './yaml-emit.js';
 
 export function fromYaml(text: string): GoMap {
   const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, merge: true, intAsBigInt: true });
-  if (doc.errors.length > 0) throw new Error(`yaml: ${doc.errors[0]!.message.split('\n')[0]}`);
+  if (doc.errors.length > 0)
+    throw new Error(`yaml: ${doc.errors[0]!.message.split('\n')[0]!.replace(/:$/, '')}`);
   const conv = (n: unknown, top: boolean): Value => {
     if (n === null || n === undefined) return null;
     if (isScalar(n)) return scalar(n.value);

@@ -75,6 +75,21 @@ function isSeparator(ch: string): boolean {
   return /\s/u.test(ch);
 }
 
+/**
+ * goutils.DeleteWhiteSpace, byte by byte as it is written: when it removes
+ * anything, each remaining byte is written as the rune of the same value
+ * (so "é" becomes "Ã©"), and bytes 0x85 and 0xA0 count as spaces.
+ */
+function deleteWhiteSpace(s: string): string {
+  const bytes = utf8Bytes(s);
+  const isSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0x85 || b === 0xa0;
+  const kept = bytes.filter((b) => !isSpace(b));
+  if (kept.length === bytes.length) return s;
+  let out = '';
+  for (const b of kept) out += String.fromCharCode(b);
+  return out;
+}
+
 function swapCase(s: string): string {
   let out = '';
   for (const ch of s) {
@@ -85,12 +100,19 @@ function swapCase(s: string): string {
   return out;
 }
 
+/** goutils.Initials: byte by byte, each initial byte written as the rune of its value. */
 function initials(s: string): string {
-  return s
-    .split(/\s+/u)
-    .filter((w) => w !== '')
-    .map((w) => String.fromCodePoint(w.codePointAt(0)!))
-    .join('');
+  const isSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0x85 || b === 0xa0;
+  let out = '';
+  let lastWasGap = true;
+  for (const b of utf8Bytes(s)) {
+    if (isSpace(b)) lastWasGap = true;
+    else if (lastWasGap) {
+      out += String.fromCharCode(b);
+      lastWasGap = false;
+    }
+  }
+  return out;
 }
 
 function abbreviateFull(s: string, offset: number, maxWidth: number): string {
@@ -450,7 +472,7 @@ export function sprigFunctions(limits: Limits): Record<string, Fn> {
     trimPrefix: f(['string', 'string'], ([a, b]) =>
       str(b).startsWith(str(a)) ? str(b).slice(str(a).length) : str(b),
     ),
-    nospace: f(['string'], ([s]) => str(s).replace(/\s/gu, '')),
+    nospace: f(['string'], ([s]) => deleteWhiteSpace(str(s))),
     initials: f(['string'], ([s]) => initials(str(s))),
     swapcase: f(['string'], ([s]) => swapCase(str(s))),
     snakecase: f(['string'], ([s]) => camelToLower(str(s), '_')),

@@ -9,6 +9,9 @@ import type { V1Pod } from '@kubernetes/client-node';
  *     test-kubelet.stapel.dev/evict: "true"             the pod is evicted once its containers run
  *     test-kubelet.stapel.dev/start-delay-seconds: "5"  the pod waits before its first container
  *     test-kubelet.stapel.dev/build-delay-seconds: "5"  a Kaniko build sleeps before building
+ *     test-kubelet.stapel.dev/prebuilt-image: "<ref>"   no container runs: the operator's containers
+ *         succeed at once, and a Kaniko container pushes the manifest of <ref> (an image in a
+ *         loopback registry) to its destinations and reports its digest (operator benchmarks)
  * - a ConfigMap `test-kubelet-faults` in the pod's namespace (when another
  *   program, such as the operator, makes the pods): each data entry is a JSON
  *   rule `{"podLabels": {...}, "podNamePrefix": "...", "faults": {<annotation
@@ -25,6 +28,8 @@ export interface PodFaults {
   evict: boolean;
   startDelaySeconds: number;
   buildDelaySeconds: number;
+  /** Finish every container at once; Kaniko "pushes" this image (see above). */
+  prebuiltImage?: string;
 }
 
 export interface FaultRule {
@@ -95,9 +100,12 @@ export function resolveFaults(pod: V1Pod, rules: FaultRule[]): PodFaults {
       case 'build-delay-seconds':
         faults.buildDelaySeconds = integer(value, `${where}: fault build-delay-seconds`);
         break;
+      case 'prebuilt-image':
+        faults.prebuiltImage = value.trim();
+        break;
       default:
         throw new Error(
-          `${where}: unknown fault '${key}' (known: exit-code, oom-kill, evict, start-delay-seconds, build-delay-seconds)`,
+          `${where}: unknown fault '${key}' (known: exit-code, oom-kill, evict, start-delay-seconds, build-delay-seconds, prebuilt-image)`,
         );
     }
   }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type CoreV1Api,
@@ -23,6 +23,7 @@ import {
   shouldRestart,
   terminationMessage,
 } from './pod-status.js';
+import { finishWithPrebuiltImage, PREBUILT_PUSH_LOG } from './prebuilt.js';
 import { ImagePullError, type KubeletRuntimeContext, prepareCommand } from './runtimes.js';
 import { isNotFound, type PreparedVolume, prepareVolumes } from './volumes.js';
 
@@ -205,6 +206,24 @@ export class PodWorker {
       return injected;
     }
     const runtime = runtimeForImage(container.image ?? '');
+    if (faults.prebuiltImage !== undefined) {
+      const startedAt = apiTime();
+      const vars = await containerEnvironment(this.ctx.core, this.pod, container, this.baseEnv());
+      const result = await finishWithPrebuiltImage(runtime, container, vars, faults.prebuiltImage, (dest) =>
+        appendFileSync(join(this.ctx.podsDir, '..', PREBUILT_PUSH_LOG), `${Date.now()} ${dest}\n`),
+      );
+      record.state = {
+        terminated: {
+          exitCode: result.exitCode,
+          reason: result.exitCode === 0 ? 'Completed' : 'Error',
+          ...(result.message ? { message: result.message } : {}),
+          startedAt,
+          finishedAt: apiTime(),
+        },
+      };
+      this.writeStatus();
+      return result.exitCode;
+    }
     const run = record.restartCount;
     const logFile = join(this.podDir, 'logs', `${container.name}-${run}.log`);
     const messageFile = join(this.podDir, 'logs', `${container.name}-${run}.termination-log`);

@@ -279,6 +279,7 @@ const groups: Record<string, string[]> = {
     '{{ repeat 3 "ab" }}|{{ repeat 0 "x" }}',
     '{{ repeat -1 "x" }}',
     '{{ nospace " a b\\tc\\n" }} {{ initials "hello big world" }} {{ swapcase "Hello World" }}',
+    '{{ nospace "é x" }}|{{ nospace "é" }}|{{ initials "élan vital" }}|{{ swapcase "Éa" }}|{{ abbrev 5 "ééééééé" }}',
     '{{ snakecase "HelloWorld" }} {{ snakecase "helloWorldFoo" }} {{ camelcase "hello_world" }} {{ kebabcase "HelloWorld" }}',
     '{{ abbrev 5 "hello world" }}|{{ abbrev 20 "short" }}|{{ abbrev 3 "hello" }}|{{ abbrevboth 5 10 "1234 5678 9123" }}',
     '{{ wrap 5 "hello world foo bar" }}|{{ wrapWith 5 "\\t" "hello world" }}',
@@ -556,3 +557,10 @@ export const caseConversionCases: NamedCase[] = [
   name: `case conversion: ${s}`,
   text: `{{ snakecase ${JSON.stringify(s)} }}|{{ kebabcase ${JSON.stringify(s)} }}|{{ camelcase ${JSON.stringify(s)} }}`,
 }));
+
+/** fmt's error text keeps the verb's width and flags. */
+export const badVerbCases: NamedCase[] = [
+  '{{ printf "%-6s|%6d|%05t|%+q|%x" 3 "a" "b" 1.5 true }}',
+  '{{ printf "%6.2d|%-8t" (list 1 "a") 3 }}',
+  '{{ printf "%5s" nil }}|{{ printf "%-4d" (dict "a" "b") }}',
+].map((text) => ({ name: `bad verb: ${text}`, text }));

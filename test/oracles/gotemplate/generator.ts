@@ -77,7 +77,7 @@ class Gen {
     try {
       if (this.depth > 3) return this.strLit();
       const vars = this.visibleVars();
-      const choice = this.int(0, 22);
+      const choice = this.int(0, 24);
       switch (choice) {
         case 0:
           return `(upper ${this.str()})`;
@@ -124,6 +124,8 @@ class Gen {
           return `(ternary ${this.str()} ${this.str()} ${this.bool()})`;
         case 21:
           return `(regexReplaceAll "[aeiou]" ${this.str()} "*")`;
+        case 22:
+          return `(printf "%x|%5.2f|%-6s|%c|%o|%+d|%08.3f|%e" ${this.intE()} ${this.pick(['1.5', '0.25', '2.675', '1e3'])} ${this.str()} ${this.int(65, 90)} ${this.intE()} ${this.intE()} ${this.pick(['-3.14159', '0.5'])} ${this.pick(['1234.5678', '0.000125'])})`;
         default:
           return this.strLit();
       }
@@ -351,7 +353,9 @@ class Gen {
       }
       case 11: {
         const body = this.scoped(() => `[{{ . }}]${this.block(this.int(0, 2))}`);
-        const elseB = this.chance(0.4) ? `{{ else }}${this.text()}` : '';
+        let elseB = '';
+        if (this.chance(0.3)) elseB += `{{ else with ${this.any()} }}(${'{{ . }}'})`;
+        if (this.chance(0.4)) elseB += `{{ else }}${this.text()}`;
         return `${this.open()}with ${this.any()}${this.close()}${body}${elseB}{{ end }}`;
       }
       case 12: {

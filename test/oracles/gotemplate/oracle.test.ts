@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RenderError, renderWerfConfig } from '../../../src/werf/render/index.js';
 import { corpusCases } from '../../unit/werf/render/corpus-helpers.js';
-import { caseConversionCases, handCases, looseEnvCases, type NamedCase } from './cases.js';
+import { badVerbCases, caseConversionCases, handCases, looseEnvCases, type NamedCase } from './cases.js';
 import { templateArb } from './generator.js';
 import { type OracleResult, oracleBinary, runOracle } from './oracle.js';
 
@@ -18,6 +18,7 @@ const named: NamedCase[] = [
   ...handCases,
   ...looseEnvCases,
   ...caseConversionCases,
+  ...badVerbCases,
   ...corpusCases().map((c) => ({
     name: `corpus: ${c.name}`,
     text: c.text,

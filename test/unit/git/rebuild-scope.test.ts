@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GitFactsResolver } from '../../../src/git/git-facts.js';
+import { gitFailure, learnGitFacts } from '../../../src/git/learn.js';
 import { GitRepositoryCache } from '../../../src/git/repository.js';
 import { compilePlan, evaluatePlan, type Plan } from '../../../src/plan/planner.js';
 import { parseWerfConfig } from '../../../src/werf/index.js';
@@ -22,19 +23,19 @@ async function digestsAt(
   config: string,
   url: string,
   commit: string,
-): Promise<{ digests: Record<string, string>; plan: Plan }> {
+): Promise<{ digests: Record<string, string>; plan: Plan; warnings: string[] }> {
   const parsed = parseWerfConfig(meta + config, { fileName: 'werf.yaml' });
   expect(parsed.errors).toEqual([]);
   const compiled = compilePlan(parsed.config!, { git: { url, commit } });
   const git = new GitFactsResolver({ cache, credentialsFor: () => undefined });
-  const gitContent = new Map<string, string>();
-  let plan = evaluatePlan(compiled, { gitContent });
-  for (let round = 0; round < 10; round++) {
-    const needs = plan.needs.filter((n) => n.kind === 'gitContent');
-    if (needs.length === 0) break;
-    for (const n of needs)
-      if (n.kind === 'gitContent') gitContent.set(n.key, (await git.contentHash(n)).hash);
-    plan = evaluatePlan(compiled, { gitContent });
+  const facts = { gitCommits: new Map<string, string>(), gitContent: new Map<string, string>() };
+  let plan = evaluatePlan(compiled, facts);
+  const warnings: string[] = [];
+  for (let round = 0; round < 10 && plan.needs.some((n) => n.kind.startsWith('git')); round++) {
+    const result = await learnGitFacts(plan.needs, git, facts);
+    expect(result.learned).toBeGreaterThan(0);
+    warnings.push(...result.warnings);
+    plan = evaluatePlan(compiled, facts);
   }
   expect(plan.errors).toEqual([]);
   const digests: Record<string, string> = {};
@@ -42,7 +43,7 @@ async function digestsAt(
     expect(s.status).toBe('ready');
     digests[s.name] = s.digest!;
   }
-  return { digests, plan };
+  return { digests, plan, warnings };
 }
 
 /** Names of the stages whose digest differs. */
@@ -145,9 +146,28 @@ shell:
     },
   );
 
-  it('glob "myfile" matches nothing: the change still rebuilds (from gitArchive), never silently skipped', async () => {
-    const a = (await digestsAt(config('myfile'), repo.fileUrl, c1)).digests;
-    const b = (await digestsAt(config('myfile'), repo.fileUrl, c2)).digests;
-    expect(changed(a, b)[0]).toBe('gitArchive');
+  it('glob "myfile" matches nothing: a warning says why, and the change still rebuilds (from gitArchive)', async () => {
+    const a = await digestsAt(config('myfile'), repo.fileUrl, c1);
+    const b = await digestsAt(config('myfile'), repo.fileUrl, c2);
+    expect(changed(a.digests, b.digests)[0]).toBe('gitArchive');
+    expect(a.warnings).toEqual([
+      'stageDependencies glob "myfile" of add /myfile matches no file; add /myfile is a file and globs are relative to it, so only "" or "**/*" match it',
+    ]);
+  });
+});
+
+describe('learnGitFacts and gitFailure', () => {
+  it('says so when local mappings have no spec.source.git, as a reportable failure', async () => {
+    const parsed = parseWerfConfig(`${meta}image: x\nfrom: alpine:3.20\ngit:\n- add: /\n  to: /app\n`);
+    const plan = evaluatePlan(compilePlan(parsed.config!, {}), {});
+    const facts = { gitCommits: new Map<string, string>(), gitContent: new Map<string, string>() };
+    const resolver = new GitFactsResolver({ cache, credentialsFor: () => undefined });
+    const error = await learnGitFacts(plan.needs, resolver, facts).catch((e: unknown) => e);
+    expect(gitFailure(error)).toEqual({
+      reason: 'GitMappingInvalid',
+      message: expect.stringContaining('names no spec.source.git'),
+      retry: false,
+    });
+    expect(gitFailure(new Error('not git'))).toBeUndefined();
   });
 });

@@ -1,12 +1,18 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parsePrepareArgs, parsePrepareSpec } from '../../../src/cli/prepare.js';
 import { importCopy } from '../../../src/plan/import-copy.js';
 import type { PrepareImport } from '../../../src/plan/prepare-spec.js';
+import { readSubtrees } from '../../../src/registry/image-subtree.js';
 import { applyLayer, type DirNode, newDir, resolveInImage } from '../../../src/registry/image-tree.js';
+import { checksumEntries } from '../../../src/registry/imports.js';
 import { readLayer } from '../../../src/registry/layer-reader.js';
 import { validateImport } from '../../../src/registry/prepare-imports.js';
 import { selectSubtree } from '../../../src/registry/subtree-select.js';
+import { writeEntries } from '../../../src/registry/write-entries.js';
 import { createPathFilter } from '../../../src/werf/paths.js';
 import { gzipLayer, type LayerSpecEntry, layerTar } from '../../support/oci-layers.js';
 
@@ -196,5 +202,72 @@ describe('prepare command line and spec', () => {
     expect(() =>
       parsePrepareSpec(JSON.stringify({ apiVersion: 'stapel.dev/prepare/v1', image: 'x' }), 'spec.json'),
     ).toThrow(/spec.json: invalid prepare spec:\n {2}stage: /);
+  });
+});
+
+describe('special entries through readSubtrees and writeEntries', () => {
+  const blob = async (entries: LayerSpecEntry[]) => ({
+    label: 'sha256:l0',
+    mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    open: async () => Readable.from([await gzipLayer(entries)]),
+  });
+  const everything = createPathFilter({ includePaths: [], excludePaths: [] });
+
+  it('hashes a FIFO for the checksum but does not write it, and says so', async () => {
+    const spill = mkdtempSync(join(tmpdir(), 'special-'));
+    try {
+      const { results, store } = await readSubtrees(
+        [
+          await blob([
+            { type: 'file', path: 'o/a', content: 'A' },
+            { type: 'fifo', path: 'o/pipe' },
+          ]),
+        ],
+        [{ add: '/o', filter: everything }],
+        join(spill, 'spill'),
+      );
+      const r = results[0];
+      if (!r?.found) throw new Error('not found');
+      expect(checksumEntries(r.entries, store).map((e) => [e.relPath, e.type])).toEqual([
+        ['a', 'file'],
+        ['pipe', 'other'],
+      ]);
+      const summary = writeEntries(r.entries, store, join(spill, 'out'));
+      expect(summary).toMatchObject({ files: 1, skipped: ['pipe (fifo)'] });
+      expect(readdirSync(join(spill, 'out'))).toEqual(['a']);
+    } finally {
+      rmSync(spill, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a hard link to a path that does not exist, naming both paths and the layer', async () => {
+    await expect(
+      readSubtrees(
+        [await blob([{ type: 'hardlink', path: 'o/h', target: 'nowhere' }])],
+        [{ add: '/o', filter: everything }],
+      ),
+    ).rejects.toThrow('layer sha256:l0: hard link /o/h points to /nowhere, which does not exist');
+  });
+
+  it('keeps hard links inside the subtree as hard links in the workspace', async () => {
+    const spill = mkdtempSync(join(tmpdir(), 'hardlink-'));
+    try {
+      const { results, store } = await readSubtrees(
+        [
+          await blob([
+            { type: 'file', path: 'o/a', content: 'A' },
+            { type: 'hardlink', path: 'o/b', target: 'o/a' },
+          ]),
+        ],
+        [{ add: '/o', filter: everything }],
+        join(spill, 'spill'),
+      );
+      const r = results[0];
+      if (!r?.found) throw new Error('not found');
+      writeEntries(r.entries, store, join(spill, 'out'));
+      expect(statSync(join(spill, 'out/a')).ino).toBe(statSync(join(spill, 'out/b')).ino);
+    } finally {
+      rmSync(spill, { recursive: true, force: true });
+    }
   });
 });

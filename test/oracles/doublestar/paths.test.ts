@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GlobSyntaxError, globMatch, matchesWerfGlob } from '../../../src/werf/paths.js';
-import { askOracle, buildGoOracle } from '../../oracles/go-oracle.js';
+import { askOracle, buildGoOracle } from '../go-oracle.js';
 
 let oracle: string;
 beforeAll(() => {

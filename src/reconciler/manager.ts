@@ -1,0 +1,129 @@
+import type * as k8s from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { GROUP, PLURAL, VERSION } from '../api/imagebuild.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
+import { Controller } from '../runtime/controller.js';
+import type { EventRecorder } from '../runtime/events.js';
+import { Informer } from '../runtime/informer.js';
+import { type KubeObject, objectKey } from '../runtime/kube.js';
+import type { Metrics } from '../runtime/metrics.js';
+import { WorkQueue } from '../runtime/queue.js';
+import { defaultControllerRateLimiter } from '../runtime/ratelimit.js';
+import { FactCache } from './facts.js';
+import { CHILD_SELECTOR } from './labels.js';
+import { ImageBuildReconciler, type RegistryAccess } from './reconcile.js';
+import type { JobSettings } from './resources/job.js';
+
+// Wires the ImageBuild controller: informers on ImageBuilds and on the Jobs
+// and pods it owns (label selected), events mapped to ImageBuild keys, a
+// work queue and N workers running the reconciler.
+
+export interface ManagerOptions {
+  kc: k8s.KubeConfig;
+  /** Watch one namespace only; default all. */
+  namespace?: string;
+  workers: number;
+  settings: JobSettings;
+  registry: RegistryAccess;
+  events: EventRecorder;
+  metrics: Metrics;
+  log: Logger;
+  clock?: Clock;
+}
+
+const CONTROLLER = 'imagebuild';
+
+export class ImageBuildManager {
+  private readonly builds: Informer<KubeObject>;
+  private readonly jobs: Informer<k8s.V1Job & KubeObject>;
+  private readonly pods: Informer<k8s.V1Pod & KubeObject>;
+  private readonly queue: WorkQueue;
+  private readonly controller: Controller;
+  private synced = false;
+
+  constructor(private readonly opts: ManagerOptions) {
+    const clock = opts.clock ?? systemClock;
+    const ns = opts.namespace ? `/namespaces/${opts.namespace}` : '';
+    const common = {
+      clock,
+      log: opts.log,
+      onRestart: (path: string) => opts.metrics.informerRestarts.inc({ resource: path }),
+    };
+    this.builds = new Informer(opts.kc, { ...common, path: `/apis/${GROUP}/${VERSION}${ns}/${PLURAL}` });
+    this.jobs = new Informer(opts.kc, {
+      ...common,
+      path: `/apis/batch/v1${ns}/jobs`,
+      labelSelector: CHILD_SELECTOR,
+    });
+    this.pods = new Informer(opts.kc, {
+      ...common,
+      path: `/api/v1${ns}/pods`,
+      labelSelector: CHILD_SELECTOR,
+    });
+    this.queue = new WorkQueue(
+      clock,
+      defaultControllerRateLimiter(clock),
+      opts.metrics.queueObserver(CONTROLLER),
+    );
+    const reconciler = new ImageBuildReconciler({
+      kc: opts.kc,
+      builds: this.builds,
+      jobs: this.jobs,
+      pods: this.pods,
+      registry: opts.registry,
+      facts: new FactCache(() => clock.now()),
+      events: opts.events,
+      metrics: opts.metrics,
+      log: opts.log,
+      settings: opts.settings,
+      clock,
+    });
+    this.controller = new Controller({
+      name: CONTROLLER,
+      workers: opts.workers,
+      queue: this.queue,
+      reconcile: (key) => reconciler.reconcile(key),
+      log: opts.log,
+      metrics: opts.metrics,
+    });
+    this.builds.on((e) => this.queue.add(objectKey(e.obj)));
+    this.jobs.on((e) => {
+      const key = ownerKey(e.obj);
+      if (key) this.queue.add(key);
+    });
+    this.pods.on((e) => {
+      const jobName = e.obj.metadata.labels?.['batch.kubernetes.io/job-name'];
+      const job = jobName ? this.jobs.get(e.obj.metadata.namespace ?? '', jobName) : undefined;
+      const key = job && ownerKey(job);
+      if (key) this.queue.add(key);
+    });
+  }
+
+  /** True once every cache has listed once. */
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Starts the caches, then the workers; resolves when the workers stop. */
+  async run(): Promise<void> {
+    // Children first, so the first reconcile of each build sees its Jobs.
+    await Promise.all([this.jobs.start(), this.pods.start()]);
+    await this.builds.start();
+    this.synced = true;
+    this.opts.log.info({ namespace: this.opts.namespace ?? '(all)' }, 'caches synced; reconciling');
+    await this.controller.run();
+  }
+
+  /** Stops handing out keys and the caches; in-flight reconciles finish. */
+  stop(): void {
+    this.queue.shutDown();
+    this.builds.stop();
+    this.jobs.stop();
+    this.pods.stop();
+  }
+}
+
+function ownerKey(obj: KubeObject): string | undefined {
+  const owner = obj.metadata.ownerReferences?.find((r) => r.kind === 'ImageBuild' && r.controller);
+  return owner ? `${obj.metadata.namespace}/${owner.name}` : undefined;
+}

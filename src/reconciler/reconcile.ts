@@ -1,0 +1,547 @@
+import * as k8s from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { ConditionType, Reason } from '../api/conditions.js';
+import {
+  API_VERSION,
+  GROUP,
+  type ImageBuild,
+  ImageBuildSchema,
+  type ImageBuildStatus,
+  KIND,
+  PLURAL,
+  VERSION,
+} from '../api/imagebuild.js';
+import { type CompiledPlan, evaluatePlan, type Plan, type PlannedStage } from '../plan/planner.js';
+import type { Clock } from '../runtime/clock.js';
+import type { ReconcileResult } from '../runtime/controller.js';
+import type { EventRecorder, EventTarget } from '../runtime/events.js';
+import type { Informer } from '../runtime/informer.js';
+import { FIELD_MANAGER, isAlreadyExists, isNotFound, type KubeObject, toStatus } from '../runtime/kube.js';
+import { buildLogger } from '../runtime/log.js';
+import type { Metrics } from '../runtime/metrics.js';
+import { type BuildOutcome, buildConditions } from './conditions.js';
+import { type CompileResult, compileConfig, summarizeErrors } from './config.js';
+import { decidePass, describeNeed, type ObservedJob, type PassDecision } from './decide.js';
+import { type FactCache, learnFacts, type RegistryFacts } from './facts.js';
+import { classifyJob, type JobEvent } from './failures.js';
+import { ANNOTATION_DIGEST } from './labels.js';
+import { buildStageJob, type JobSettings } from './resources/job.js';
+
+// One reconcile pass of one ImageBuild, as a pipeline of steps (Flux style):
+// load config -> render/parse/plan (cached per generation) -> registry facts
+// -> read stage Jobs -> decide -> create/delete Jobs -> apply status.
+// Every exit path writes a status that says why; decisions are the pure
+// functions of decide.ts, failures.ts and conditions.ts.
+
+const REQUEUE_BUILDING_MS = 60_000;
+const REQUEUE_MISSING_INPUT_MS = 30_000;
+const CREATE_PROBLEM_TTL_MS = 5 * 60_000;
+const MAX_FACT_ROUNDS = 32;
+
+export interface RegistryAccess {
+  /** Registry facts for one ImageBuild, with the credentials of its Secret (dockerconfigjson text). */
+  forBuild(build: ImageBuild, dockerConfigJson: string | undefined): RegistryFacts;
+}
+
+export interface ReconcilerDeps {
+  kc: k8s.KubeConfig;
+  builds: Informer<KubeObject>;
+  jobs: Informer<k8s.V1Job & KubeObject>;
+  pods: Informer<k8s.V1Pod & KubeObject>;
+  registry: RegistryAccess;
+  facts: FactCache;
+  events: EventRecorder;
+  metrics: Metrics;
+  log: Logger;
+  settings: JobSettings;
+  clock: Clock;
+}
+
+type Failure = { reason: string; message: string; requeueAfterMs?: number };
+
+export class ImageBuildReconciler {
+  private readonly core: k8s.CoreV1Api;
+  private readonly batch: k8s.BatchV1Api;
+  private readonly custom: k8s.CustomObjectsApi;
+  private readonly compiled = new Map<string, { key: string; result: CompileResult }>();
+  private readonly createProblems = new Map<string, Map<string, { message: string; at: number }>>();
+  /**
+   * The status this process last wrote per ImageBuild. The informer cache can
+   * lag behind our own write; comparing with it would repeat events and writes.
+   */
+  private readonly lastWritten = new Map<string, { uid: string; status: ImageBuildStatus }>();
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.core = deps.kc.makeApiClient(k8s.CoreV1Api);
+    this.batch = deps.kc.makeApiClient(k8s.BatchV1Api);
+    this.custom = deps.kc.makeApiClient(k8s.CustomObjectsApi);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace = '', name = ''] = key.split('/');
+    const raw = this.deps.builds.get(namespace, name);
+    if (!raw) {
+      this.forget(key);
+      return {};
+    }
+    if (raw.metadata.deletionTimestamp) return {}; // the garbage collector removes the Jobs
+    const log = buildLogger(this.deps.log, namespace, name);
+    const parsed = ImageBuildSchema.safeParse(raw);
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ');
+      await this.writeFailure(raw as unknown as ImageBuild, { reason: Reason.ConfigInvalid, message }, log);
+      return {};
+    }
+    const build = parsed.data;
+
+    const text = await this.configText(build);
+    if (!text.ok) return this.writeFailure(build, text.failure, log);
+    const compiled = this.compile(build, text.text, text.source);
+    if (!compiled.ok) {
+      const message = summarizeErrors(compiled.errors);
+      log.info({ errors: compiled.errors.length }, 'config invalid');
+      return this.writeFailure(build, { reason: Reason.ConfigInvalid, message }, log, true);
+    }
+
+    const creds = await this.registryCredentials(build);
+    if (!creds.ok) return this.writeFailure(build, creds.failure, log);
+    const registry = this.deps.registry.forBuild(build, creds.dockerConfigJson);
+
+    let plan: Plan;
+    let jobs: ObservedJob[];
+    const digestProblems = new Map<string, string>();
+    try {
+      ({ plan, jobs } = await this.observe(build, compiled.compiled, registry, digestProblems));
+    } catch (err) {
+      const failure = registryFailure(err);
+      if (failure) return this.writeFailure(build, failure, log);
+      throw err;
+    }
+    const unanswerable = plan.needs.filter((n) => n.kind === 'gitCommit' || n.kind === 'gitContent');
+    if (unanswerable.length > 0) {
+      const message = `git sources are not supported by this operator version yet: ${unanswerable.map(describeNeed).join(', ')}`;
+      return this.writeFailure(build, { reason: Reason.ConfigInvalid, message }, log, true);
+    }
+
+    const expectedJobName = (stage: PlannedStage) =>
+      buildStageJob(build, toStageToBuild(stage), this.deps.settings).metadata!.name!;
+    const decide = () =>
+      decidePass({
+        plan,
+        repository: build.spec.registry.repository,
+        jobs,
+        expectedJobName,
+        parallelism: build.spec.parallelism,
+        suspend: build.spec.suspend,
+        cancel: build.spec.cancel,
+        digestProblems,
+        createProblems: this.activeCreateProblems(build),
+        previous: build.status?.images ?? [],
+        now: this.nowIso(),
+      });
+    let decision = decide();
+
+    for (const jobName of decision.delete) await this.deleteJob(namespace, jobName, log);
+    if (decision.delete.length > 0) jobs = jobs.filter((j) => !decision.delete.includes(j.name));
+    let created = 0;
+    for (const stage of decision.create) {
+      const job = buildStageJob(build, toStageToBuild(stage), this.deps.settings);
+      const jobName = job.metadata!.name!;
+      const slog = log.child({ image: stage.image, stage: stage.name, digest: stage.digest, job: jobName });
+      try {
+        await this.batch.createNamespacedJob({ namespace, body: job });
+        slog.info('stage job created');
+        this.deps.events.record(
+          eventTarget(build),
+          'Normal',
+          'StageStarted',
+          `${stage.image}/${stage.name}: Job ${jobName} builds ${stage.digest}`,
+        );
+      } catch (err) {
+        if (!isAlreadyExists(err)) {
+          const status = toStatus(err);
+          if (status.code >= 500 || status.code === 0 || status.code === 429) throw err;
+          // Admission, quota or validation refused the Job: report it, do not loop on it.
+          this.rememberCreateProblem(build, stage.digest!, `Job ${jobName} was rejected: ${status.message}`);
+          slog.warn({ code: status.code, err: status.message }, 'stage job rejected');
+          continue;
+        }
+      }
+      created++;
+      jobs.push({ name: jobName, digest: stage.digest!, outcome: { state: 'pending' }, finished: false });
+    }
+    if (created > 0 || decision.create.length > 0) decision = { ...decide(), create: [], delete: [] };
+
+    await this.writeStatus(build, decision, { ok: true }, log);
+    return decision.outcome.kind === 'progressing' ? { requeueAfterMs: REQUEUE_BUILDING_MS } : {};
+  }
+
+  /** Drops what is remembered about a deleted ImageBuild. */
+  forget(key: string): void {
+    this.compiled.delete(key);
+    this.createProblems.delete(key);
+    this.lastWritten.delete(key);
+  }
+
+  // ------------------------------------------------------------ steps
+
+  private async configText(
+    build: ImageBuild,
+  ): Promise<{ ok: true; text: string; source: string } | { ok: false; failure: Failure }> {
+    if (build.spec.config !== undefined) return { ok: true, text: build.spec.config, source: 'inline' };
+    const ref = build.spec.configRef!;
+    try {
+      const cm = await this.core.readNamespacedConfigMap({
+        name: ref.name,
+        namespace: build.metadata.namespace,
+      });
+      const text = cm.data?.[ref.key];
+      if (text === undefined) {
+        return {
+          ok: false,
+          failure: {
+            reason: Reason.ConfigNotFound,
+            message: `ConfigMap ${ref.name} has no key ${ref.key}`,
+            requeueAfterMs: REQUEUE_MISSING_INPUT_MS,
+          },
+        };
+      }
+      return { ok: true, text, source: `configmap/${cm.metadata?.resourceVersion}` };
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      return {
+        ok: false,
+        failure: {
+          reason: Reason.ConfigNotFound,
+          message: `ConfigMap ${ref.name} not found`,
+          requeueAfterMs: REQUEUE_MISSING_INPUT_MS,
+        },
+      };
+    }
+  }
+
+  private compile(build: ImageBuild, text: string, source: string): CompileResult {
+    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const cacheKey = `${build.metadata.uid}/${build.metadata.generation}/${source}`;
+    const hit = this.compiled.get(key);
+    if (hit?.key === cacheKey) return hit.result;
+    const result = compileConfig(text, build);
+    this.compiled.set(key, { key: cacheKey, result });
+    return result;
+  }
+
+  private async registryCredentials(
+    build: ImageBuild,
+  ): Promise<{ ok: true; dockerConfigJson: string | undefined } | { ok: false; failure: Failure }> {
+    const secretName = build.spec.registry.secretRef?.name;
+    if (!secretName) return { ok: true, dockerConfigJson: undefined };
+    try {
+      const secret = await this.core.readNamespacedSecret({
+        name: secretName,
+        namespace: build.metadata.namespace,
+      });
+      const data = secret.data?.['.dockerconfigjson'];
+      if (!data) {
+        return {
+          ok: false,
+          failure: {
+            reason: Reason.SecretNotFound,
+            message: `Secret ${secretName} has no .dockerconfigjson key (type kubernetes.io/dockerconfigjson expected)`,
+            requeueAfterMs: REQUEUE_MISSING_INPUT_MS,
+          },
+        };
+      }
+      return { ok: true, dockerConfigJson: Buffer.from(data, 'base64').toString('utf8') };
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      return {
+        ok: false,
+        failure: {
+          reason: Reason.SecretNotFound,
+          message: `Secret ${secretName} (spec.registry.secretRef) not found`,
+          requeueAfterMs: REQUEUE_MISSING_INPUT_MS,
+        },
+      };
+    }
+  }
+
+  /**
+   * Plans with everything the registry and the stage Jobs can tell, until a
+   * round learns nothing new: a verified build result makes its stage stored,
+   * which may give the next stages their digests and build recipes.
+   */
+  private async observe(
+    build: ImageBuild,
+    compiled: CompiledPlan,
+    registry: RegistryFacts,
+    digestProblems: Map<string, string>,
+  ): Promise<{ plan: Plan; jobs: ObservedJob[] }> {
+    const repository = build.spec.registry.repository;
+    const jobs = await this.observeJobs(build);
+    const absent = new Set<string>();
+    let plan = evaluatePlan(compiled, this.deps.facts.planFacts(repository));
+    for (let round = 0; round < MAX_FACT_ROUNDS; round++) {
+      let { learned } = await learnFacts(plan.needs, repository, this.deps.facts, registry, absent);
+      for (const job of jobs) {
+        const o = job.outcome;
+        if (o.state !== 'succeeded' || !o.digest || digestProblems.has(job.digest)) continue;
+        if (this.deps.facts.stageImage(repository, job.digest)) continue;
+        // Trust only what the registry serves for the tag (Kaniko writes the digest before pushing).
+        const tag = `${repository}:${job.digest}`;
+        const served = await registry.manifestDigest(tag);
+        if (served === o.digest) {
+          this.deps.facts.setStageImage(repository, job.digest, { manifestDigest: served });
+          absent.delete(job.digest);
+          learned++;
+        } else {
+          digestProblems.set(
+            job.digest,
+            served
+              ? `Job ${job.name} reported ${o.digest} but the registry serves ${served} for ${tag}`
+              : `Job ${job.name} reported ${o.digest} but the registry has no ${tag}`,
+          );
+        }
+      }
+      if (learned === 0) break;
+      plan = evaluatePlan(compiled, this.deps.facts.planFacts(repository));
+    }
+    return { plan, jobs };
+  }
+
+  private async observeJobs(build: ImageBuild): Promise<ObservedJob[]> {
+    const { namespace, uid } = build.metadata;
+    const owned = this.deps.jobs.list(
+      (j) =>
+        j.metadata.namespace === namespace && (j.metadata.ownerReferences ?? []).some((r) => r.uid === uid),
+    );
+    const out: ObservedJob[] = [];
+    for (const job of owned) {
+      const digest = job.metadata.annotations?.[ANNOTATION_DIGEST];
+      if (!digest) continue;
+      const pods = this.deps.pods.list(
+        (p) =>
+          p.metadata.namespace === namespace &&
+          p.metadata.labels?.['batch.kubernetes.io/job-name'] === job.metadata.name,
+      );
+      let events: JobEvent[] = [];
+      const finished = isFinished(job);
+      if (!finished && pods.length === 0) events = await this.jobWarnings(namespace, job.metadata.name);
+      out.push({ name: job.metadata.name, digest, outcome: classifyJob(job, pods, events), finished });
+    }
+    return out;
+  }
+
+  /** Warning events of a Job without pods: FailedCreate carries the admission or quota refusal. */
+  private async jobWarnings(namespace: string, jobName: string): Promise<JobEvent[]> {
+    const list = await this.core.listNamespacedEvent({
+      namespace,
+      fieldSelector: `involvedObject.kind=Job,involvedObject.name=${jobName},type=Warning`,
+    });
+    return list.items.map((e) => ({ reason: e.reason ?? '', message: e.message ?? '' }));
+  }
+
+  private async deleteJob(namespace: string, name: string, log: Logger): Promise<void> {
+    try {
+      // Background: without a propagation policy the Job's pods would be orphaned.
+      await this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
+      log.info({ job: name }, 'stage job deleted (no longer wanted)');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  private activeCreateProblems(build: ImageBuild): Map<string, string> {
+    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const out = new Map<string, string>();
+    const now = this.deps.clock.now();
+    for (const [digest, p] of this.createProblems.get(key) ?? []) {
+      if (now - p.at < CREATE_PROBLEM_TTL_MS) out.set(digest, p.message);
+    }
+    return out;
+  }
+
+  private rememberCreateProblem(build: ImageBuild, digest: string, message: string): void {
+    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const m = this.createProblems.get(key) ?? new Map();
+    m.set(digest, { message, at: this.deps.clock.now() });
+    this.createProblems.set(key, m);
+  }
+
+  // ------------------------------------------------------------ status
+
+  private async writeFailure(
+    build: ImageBuild,
+    failure: Failure,
+    log: Logger,
+    configProblem = false,
+  ): Promise<ReconcileResult> {
+    const outcome: BuildOutcome = { kind: 'stalled', reason: failure.reason, message: failure.message };
+    const decision: PassDecision = {
+      images: build.status?.images ?? [],
+      create: [],
+      delete: [],
+      outcome,
+      imagesReady: build.status?.imagesReady ?? '0/0',
+    };
+    const configValid = configProblem
+      ? ({ ok: false, reason: failure.reason, message: failure.message } as const)
+      : failure.reason === Reason.ConfigNotFound
+        ? ({ ok: false, reason: failure.reason, message: failure.message } as const)
+        : undefined;
+    await this.writeStatus(build, decision, configValid, log);
+    return failure.requeueAfterMs ? { requeueAfterMs: failure.requeueAfterMs } : {};
+  }
+
+  private async writeStatus(
+    build: ImageBuild,
+    decision: PassDecision,
+    configValid: { ok: true } | { ok: false; reason: string; message: string } | undefined,
+    log: Logger,
+  ): Promise<void> {
+    const previous = build.status ?? {};
+    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const written = this.lastWritten.get(key);
+    const before = written?.uid === build.metadata.uid ? written.status : previous;
+    const conditions = buildConditions({
+      outcome: decision.outcome,
+      configValid,
+      generation: build.metadata.generation,
+      now: this.nowIso(),
+      previous: before.conditions ?? [],
+    });
+    if (!configValid) {
+      // This pass did not get as far as the config (e.g. a missing Secret): keep what is known.
+      const prevCv = before.conditions?.find((c) => c.type === ConditionType.ConfigValid);
+      if (prevCv) conditions.push(prevCv);
+    }
+    const status: ImageBuildStatus = {
+      observedGeneration: build.metadata.generation,
+      conditions,
+      imagesReady: decision.imagesReady,
+      images: decision.images,
+    };
+    this.recordTransitions(build, before, status, log);
+    if (canonical(status) === canonical(previous) || canonical(status) === canonical(before)) return;
+    await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: build.metadata.namespace,
+        plural: PLURAL,
+        name: build.metadata.name,
+        fieldManager: FIELD_MANAGER,
+        force: true,
+        body: {
+          apiVersion: API_VERSION,
+          kind: KIND,
+          metadata: { name: build.metadata.name, namespace: build.metadata.namespace },
+          status,
+        },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
+    );
+    this.lastWritten.set(key, { uid: build.metadata.uid, status });
+  }
+
+  /** Events and metrics for what changed since the last status (so a restart does not repeat them). */
+  private recordTransitions(
+    build: ImageBuild,
+    prev: ImageBuildStatus,
+    next: ImageBuildStatus,
+    log: Logger,
+  ): void {
+    const { events, metrics } = this.deps;
+    const target = eventTarget(build);
+    const before = new Map<string, string>();
+    for (const img of prev.images ?? []) {
+      for (const s of img.stages) before.set(`${img.name}/${s.name}/${s.digest}`, s.phase);
+    }
+    for (const img of next.images ?? []) {
+      for (const s of img.stages) {
+        const was = before.get(`${img.name}/${s.name}/${s.digest}`);
+        if (was === s.phase) continue;
+        const slog = log.child({ image: img.name, stage: s.name, digest: s.digest });
+        if (s.phase === 'Succeeded' && s.source === 'built') {
+          metrics.stages.inc({ result: 'built' });
+          if (s.startedAt && s.finishedAt) {
+            metrics.stageDuration.observe((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000);
+          }
+          events.record(target, 'Normal', 'StageBuilt', `${img.name}/${s.name}: pushed ${s.image}`);
+          slog.info({ imageDigest: s.imageDigest }, 'stage built');
+        } else if (s.phase === 'Succeeded' && s.source === 'cache') {
+          metrics.stages.inc({ result: 'cache' });
+          metrics.cacheHits.inc();
+        } else if (s.phase === 'Failed') {
+          metrics.stages.inc({ result: s.reason ?? 'Failed' });
+          events.record(
+            target,
+            'Warning',
+            'StageFailed',
+            `${img.name}/${s.name}: ${s.reason}: ${s.message ?? ''}`,
+          );
+          slog.warn({ reason: s.reason, message: s.message }, 'stage failed');
+        }
+      }
+    }
+    const cond = (st: ImageBuildStatus, type: string) => st.conditions?.find((c) => c.type === type);
+    const readyNow = cond(next, ConditionType.Ready);
+    const readyBefore = cond(prev, ConditionType.Ready);
+    const stalledNow = cond(next, ConditionType.Stalled);
+    const stalledBefore = cond(prev, ConditionType.Stalled);
+    if (readyNow?.status === 'True' && readyBefore?.status !== 'True') {
+      metrics.builds.inc({ result: Reason.Succeeded });
+      events.record(target, 'Normal', 'BuildSucceeded', readyNow.message);
+      log.info({ images: next.imagesReady }, 'build ready');
+    }
+    if (
+      stalledNow?.status === 'True' &&
+      (stalledBefore?.status !== 'True' || stalledBefore.reason !== stalledNow.reason)
+    ) {
+      metrics.builds.inc({ result: stalledNow.reason });
+      events.record(target, 'Warning', stalledNow.reason, stalledNow.message.slice(0, 1000));
+      log.warn({ reason: stalledNow.reason, message: stalledNow.message }, 'build stalled');
+    }
+  }
+
+  private nowIso(): string {
+    return new Date(this.deps.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+}
+
+function toStageToBuild(stage: PlannedStage) {
+  return { image: stage.image, stage: stage.name, digest: stage.digest!, prepareSpec: stage.prepareSpec! };
+}
+
+function isFinished(job: k8s.V1Job): boolean {
+  return (job.status?.conditions ?? []).some(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
+}
+
+function eventTarget(build: ImageBuild): EventTarget {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name: build.metadata.name,
+    namespace: build.metadata.namespace,
+    uid: build.metadata.uid,
+  };
+}
+
+/** Registry errors that are the user's to fix become status; others are retried. */
+function registryFailure(err: unknown): Failure | undefined {
+  const e = err as { name?: string; kind?: string; message?: string };
+  if (e?.name !== 'RegistryError') return undefined;
+  if (e.kind === 'auth')
+    return { reason: Reason.RegistryAuth, message: e.message ?? 'registry refused access' };
+  return undefined;
+}
+
+/** JSON with sorted keys, so a status equal in content compares equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}

@@ -1,0 +1,317 @@
+import { randomBytes } from 'node:crypto';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { adminClients } from '../cluster/helpers/kube.js';
+import { testNamespace } from '../cluster/helpers/namespace.js';
+import { readImage } from '../cluster/helpers/registry-files.js';
+import { waitFor } from '../cluster/lib/wait.js';
+import {
+  applyImageBuild,
+  condition,
+  describeBuild,
+  getImageBuild,
+  type ImageBuildObject,
+  kubectlWait,
+  SEED_CONFIG,
+} from './support/imagebuild.js';
+import {
+  installOperatorResources,
+  type RunningOperator,
+  scratchDir,
+  serviceAccountKubeconfig,
+  startOperator,
+} from './support/operator.js';
+
+// The operator end to end, against the real control plane, registry and test
+// kubelet, running with exactly deploy/'s ServiceAccount and RBAC.
+
+let operator: RunningOperator;
+let kubeconfig: string;
+let dir: string;
+
+beforeAll(async () => {
+  installOperatorResources();
+  dir = scratchDir();
+  kubeconfig = await serviceAccountKubeconfig(dir);
+  operator = await startOperator(kubeconfig, dir);
+});
+
+afterAll(async () => {
+  await operator?.stop();
+});
+
+const repository = () => `${inject('registry')}/e2e-${randomBytes(4).toString('hex')}`;
+
+function seedSpec(repo: string, extra: Record<string, unknown> = {}) {
+  return {
+    config: SEED_CONFIG,
+    env: { BASE_IMAGE: inject('busyboxImage') },
+    registry: { repository: repo, insecure: true },
+    retries: 0,
+    ...extra,
+  };
+}
+
+async function waitForBuild(
+  namespace: string,
+  name: string,
+  done: (ib: ImageBuildObject) => boolean,
+  timeoutMs: number,
+): Promise<ImageBuildObject> {
+  let last: ImageBuildObject | undefined;
+  return waitFor(
+    async () => {
+      last = await getImageBuild(namespace, name);
+      return done(last) ? last : undefined;
+    },
+    {
+      description: `ImageBuild ${namespace}/${name}`,
+      timeoutMs,
+      intervalMs: 500,
+      lastState: () => `${describeBuild(last)}\n--- operator log ---\n${operator.process.logTail(15)}`,
+    },
+  );
+}
+
+async function ownedJobs(namespace: string): Promise<k8s.V1Job[]> {
+  const { batch } = adminClients();
+  return (
+    await batch.listNamespacedJob({
+      namespace,
+      labelSelector: 'app.kubernetes.io/managed-by=stapel-operator',
+    })
+  ).items;
+}
+
+describe('the seed example', () => {
+  const repo = repository();
+  let namespace: string;
+
+  it('reaches Ready=True with every stage digest and image digest; the final image has the expected files and owners', {
+    timeout: 900000,
+  }, async () => {
+    namespace = await testNamespace('seed');
+    applyImageBuild(namespace, 'shop', seedSpec(repo));
+    // What a user (or CI) runs: kubectl wait honours observedGeneration.
+    try {
+      kubectlWait(namespace, 'shop', 'Ready', 840);
+    } catch (err) {
+      const ib = await getImageBuild(namespace, 'shop');
+      throw new Error(`${(err as Error).message}\n${describeBuild(ib)}\n${operator.process.logTail(30)}`);
+    }
+    const ib = await getImageBuild(namespace, 'shop');
+    expect(ib.status?.observedGeneration).toBe(ib.metadata.generation);
+    expect(condition(ib, 'Ready')).toMatchObject({
+      status: 'True',
+      observedGeneration: ib.metadata.generation,
+    });
+    expect(condition(ib, 'Stalled')?.status).toBe('False');
+    expect(condition(ib, 'Reconciling')?.status).toBe('False');
+    expect(condition(ib, 'ConfigValid')?.status).toBe('True');
+    expect(ib.status?.imagesReady).toBe('2/2');
+    const images = ib.status?.images ?? [];
+    expect(images.map((i) => i.name).sort()).toEqual(['application-assets', 'frontend', 'site']);
+    for (const image of images) {
+      for (const stage of image.stages) {
+        expect(stage.phase, `${image.name}/${stage.name}`).toBe('Succeeded');
+        expect(stage.digest, `${image.name}/${stage.name}`).toMatch(/^[0-9a-f]{16,}$/);
+        expect(stage.imageDigest, `${image.name}/${stage.name}`).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(stage.image).toBe(`${repo}@${stage.imageDigest}`);
+      }
+    }
+    // A fresh repository: every stage was built, one Job per stage digest
+    // (the three `from` stages of the same base share one).
+    const stages = images.flatMap((i) => i.stages);
+    expect(stages.every((s) => s.source === 'built')).toBe(true);
+    const jobs = await ownedJobs(namespace);
+    const jobNames = jobs.map((j) => j.metadata?.name).sort();
+    expect([...new Set(stages.map((s) => s.job))].sort()).toEqual(jobNames);
+    expect(jobs.length).toBe(new Set(stages.map((s) => s.digest)).size);
+
+    // The image digest in status is the one the registry serves for the stage tag.
+    const site = images.find((i) => i.name === 'site')!;
+    const last = site.stages[site.stages.length - 1]!;
+    const pulled = await readImage(`${repo}:${last.digest}`);
+    expect(pulled.digest).toBe(last.imageDigest);
+    expect(site.ref).toBe(`${repo}@${last.imageDigest}`);
+
+    const files = pulled.files;
+    const file = (p: string) => files.get(p.replace(/^\//, ''));
+    // application-assets imported after install, without source maps, owned www:www (1001:1001).
+    expect(file('/var/www/site/assets/css/site.css')).toMatchObject({ type: 'file', uid: 1001, gid: 1001 });
+    expect(file('/var/www/site/assets/js/site.js')).toMatchObject({ uid: 1001, gid: 1001 });
+    expect(file('/var/www/site/assets/js/site.js.map')).toBeUndefined();
+    expect(file('/var/www/site/assets')).toMatchObject({ type: 'directory', uid: 1001, gid: 1001 });
+    // frontend imported after setup: only img/ and *.txt, owner 1001, group www.
+    expect(file('/var/www/site/static/img/logo.svg')).toMatchObject({ type: 'file', uid: 1001, gid: 1001 });
+    expect(file('/var/www/site/static/build.txt')?.content?.toString()).toBe('frontend build 1\n');
+    expect(file('/var/www/site/static/fonts/body.woff2')).toBeUndefined();
+    expect(file('/var/www/site/static/README.md')).toBeUndefined();
+  });
+
+  it('applied again under a new name, it creates no Job: every stage comes from the cache', {
+    timeout: 120000,
+  }, async () => {
+    const ns = await testNamespace('again');
+    applyImageBuild(ns, 'shop-again', seedSpec(repo));
+    const ib = await waitForBuild(ns, 'shop-again', (b) => condition(b, 'Ready')?.status === 'True', 60_000);
+    const stages = (ib.status?.images ?? []).flatMap((i) => i.stages);
+    expect(stages.length).toBeGreaterThan(0);
+    expect(stages.every((s) => s.source === 'cache')).toBe(true);
+    expect(await ownedJobs(ns)).toEqual([]);
+  });
+  it('changing one imported file rebuilds the stage that makes it, the importing stage and those after it; nothing else', {
+    timeout: 900000,
+  }, async () => {
+    const before = (await getImageBuild(namespace, 'shop')).status?.images ?? [];
+    const changed = SEED_CONFIG.replace('body { color: #333; }', 'body { color: #c00; }');
+    expect(changed).not.toBe(SEED_CONFIG);
+    const ns = await testNamespace('change');
+    applyImageBuild(ns, 'shop-v2', { ...seedSpec(repo), config: changed });
+    const ib = await waitForBuild(ns, 'shop-v2', (b) => condition(b, 'Ready')?.status === 'True', 840_000);
+    const source = new Map<string, string | undefined>();
+    for (const i of ib.status?.images ?? [])
+      for (const s of i.stages) source.set(`${i.name}/${s.name}`, s.source);
+    const rebuilt = [...source].filter(([, src]) => src === 'built').map(([k]) => k);
+    const siteStages = before.find((i) => i.name === 'site')!.stages.map((s) => s.name);
+    const fromImport = siteStages
+      .slice(siteStages.indexOf('dependenciesAfterInstall'))
+      .map((s) => `site/${s}`);
+    expect(rebuilt.sort()).toEqual(['application-assets/install', ...fromImport].sort());
+    const pulled = await readImage((ib.status?.images ?? []).find((i) => i.name === 'site')!.ref!);
+    expect(pulled.files.get('var/www/site/assets/css/site.css')?.content?.toString()).toBe(
+      'body { color: #c00; }\n',
+    );
+  });
+});
+
+describe('restarts and failures', () => {
+  it('killed in the middle of a build and started again, it finishes with no duplicate Job', {
+    timeout: 900000,
+  }, async () => {
+    const ns = await testNamespace('restart');
+    const { core } = adminClients();
+    // Slow every build down so the operator dies while stages run.
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: {
+        metadata: { name: 'test-kubelet-faults' },
+        data: {
+          slow: JSON.stringify({
+            podLabels: { 'stapel.dev/imagebuild': 'shop' },
+            faults: { 'build-delay-seconds': '4' },
+          }),
+        },
+      },
+    });
+    applyImageBuild(ns, 'shop', seedSpec(repository()));
+    await waitFor(async () => (await ownedJobs(ns)).length > 0, {
+      description: 'the first stage Jobs',
+      timeoutMs: 60_000,
+    });
+    await operator.kill();
+    operator = await startOperator(kubeconfig, dir, 'operator-restarted');
+    const ib = await waitForBuild(ns, 'shop', (b) => condition(b, 'Ready')?.status === 'True', 840_000);
+    const jobs = await ownedJobs(ns);
+    const digests = jobs.map((j) => j.metadata?.annotations?.['stapel.dev/stage-digest']);
+    expect(new Set(digests).size).toBe(jobs.length);
+    const built = (ib.status?.images ?? []).flatMap((i) => i.stages).filter((s) => s.source === 'built');
+    expect([...new Set(built.map((s) => s.job))].sort()).toEqual(jobs.map((j) => j.metadata?.name).sort());
+  });
+
+  it('an invalid config is Stalled with ConfigInvalid naming the line, and kubectl wait sees it', async () => {
+    const ns = await testNamespace('invalid');
+    const config =
+      'project: shop\nconfigVersion: 1\n---\nimage: x\nfrom: busybox\nshel:\n  install: [echo]\n';
+    applyImageBuild(ns, 'bad', { config, registry: { repository: repository(), insecure: true } });
+    kubectlWait(ns, 'bad', 'Stalled', 60);
+    const ib = await getImageBuild(ns, 'bad');
+    expect(condition(ib, 'Ready')).toMatchObject({ status: 'False', reason: 'ConfigInvalid' });
+    expect(condition(ib, 'ConfigValid')).toMatchObject({ status: 'False', reason: 'ConfigInvalid' });
+    expect(condition(ib, 'Stalled')?.message).toMatch(
+      /^werf\.yaml:6:1: document 2 \(image "x"\): shel: unknown field/,
+    );
+    expect(ib.status?.observedGeneration).toBe(ib.metadata.generation);
+  });
+
+  it('a failing build command is BuildFailed with the last lines of the step, Ready=False and Stalled=True', {
+    timeout: 400000,
+  }, async () => {
+    const ns = await testNamespace('fail');
+    const config = [
+      'project: shop',
+      'configVersion: 1',
+      '---',
+      'image: broken',
+      `from: ${inject('busyboxImage')}`,
+      'shell:',
+      '  install:',
+      '  - echo "about to fail"',
+      '  - exit 3',
+      '',
+    ].join('\n');
+    applyImageBuild(ns, 'broken', {
+      config,
+      registry: { repository: repository(), insecure: true },
+      retries: 0,
+    });
+    const ib = await waitForBuild(ns, 'broken', (b) => condition(b, 'Stalled')?.status === 'True', 360_000);
+    expect(condition(ib, 'Ready')).toMatchObject({ status: 'False', reason: 'BuildFailed' });
+    const failed = (ib.status?.images ?? []).flatMap((i) => i.stages).find((s) => s.phase === 'Failed');
+    expect(failed).toMatchObject({ name: 'install', reason: 'BuildFailed' });
+    expect(failed?.message).toMatch(/exited with code/);
+  });
+
+  it('an OOMKilled build pod is reported as OOMKilled, not as a generic failure', {
+    timeout: 400000,
+  }, async () => {
+    const ns = await testNamespace('oom');
+    const { core } = adminClients();
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: {
+        metadata: { name: 'test-kubelet-faults' },
+        data: {
+          oom: JSON.stringify({
+            podLabels: { 'stapel.dev/imagebuild': 'oom' },
+            faults: { 'oom-kill': 'build' },
+          }),
+        },
+      },
+    });
+    const config = `project: shop\nconfigVersion: 1\n---\nimage: big\nfrom: ${inject('busyboxImage')}\nshell:\n  install: [echo big]\n`;
+    applyImageBuild(ns, 'oom', {
+      config,
+      registry: { repository: repository(), insecure: true },
+      retries: 0,
+    });
+    const ib = await waitForBuild(ns, 'oom', (b) => condition(b, 'Stalled')?.status === 'True', 360_000);
+    expect(condition(ib, 'Ready')).toMatchObject({ status: 'False', reason: 'OOMKilled' });
+  });
+
+  it('deleting the ImageBuild removes its Jobs and pods', { timeout: 300000 }, async () => {
+    const ns = await testNamespace('delete');
+    applyImageBuild(ns, 'gone', seedSpec(repository()));
+    await waitFor(async () => (await ownedJobs(ns)).length > 0, {
+      description: 'stage Jobs',
+      timeoutMs: 60_000,
+    });
+    const api = new k8s.KubeConfig();
+    api.loadFromFile(inject('kubeconfig'));
+    await api.makeApiClient(k8s.CustomObjectsApi).deleteNamespacedCustomObject({
+      group: 'stapel.dev',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'imagebuilds',
+      name: 'gone',
+      propagationPolicy: 'Foreground',
+    });
+    const { core } = adminClients();
+    await waitFor(
+      async () =>
+        (await ownedJobs(ns)).length === 0 &&
+        (await core.listNamespacedPod({ namespace: ns })).items.length === 0,
+      { description: 'no Jobs or pods left', timeoutMs: 120_000 },
+    );
+  });
+});

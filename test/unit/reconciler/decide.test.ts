@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { PlannedStage } from '../../../src/plan/planner.js';
+import { buildConditions } from '../../../src/reconciler/conditions.js';
+import { decidePass, type ObservedJob, type PassInput } from '../../../src/reconciler/decide.js';
+import { plan, stage } from './fixtures.js';
+
+const jobName = (s: PlannedStage) => `job-${s.digest}`;
+const input = (over: Partial<PassInput>): PassInput => ({
+  plan: plan([]),
+  repository: 'r.example.com/shop',
+  jobs: [],
+  expectedJobName: jobName,
+  parallelism: 2,
+  suspend: false,
+  cancel: false,
+  digestProblems: new Map(),
+  createProblems: new Map(),
+  previous: [],
+  now: '2026-12-03T10:00:00Z',
+  ...over,
+});
+const running = (digest: string, name = `job-${digest}`): ObservedJob => ({
+  name,
+  digest,
+  outcome: { state: 'running' },
+  finished: false,
+});
+
+describe('decidePass', () => {
+  it('is Ready with every stage from the cache, creating no Job', () => {
+    const d = decidePass(
+      input({
+        plan: plan([{ name: 'a', stages: [stage('a', 'from', 'stored'), stage('a', 'install', 'stored')] }]),
+      }),
+    );
+    expect(d.create).toEqual([]);
+    expect(d.outcome.kind).toBe('ready');
+    expect(d.images[0]?.stages.map((s) => s.source)).toEqual(['cache', 'cache']);
+    expect(d.images[0]?.ref).toBe(`r.example.com/shop@sha256:${'a'.repeat(64)}`);
+    expect(d.imagesReady).toBe('1/1');
+  });
+
+  it('creates Jobs for buildable stages up to parallelism, counting running ones', () => {
+    const p = plan([
+      { name: 'a', stages: [stage('a', 'install', 'buildable')] },
+      { name: 'b', stages: [stage('b', 'install', 'buildable')] },
+      { name: 'c', stages: [stage('c', 'install', 'buildable')] },
+    ]);
+    expect(decidePass(input({ plan: p })).create.map((s) => s.image)).toEqual(['a', 'b']);
+    const d = decidePass(input({ plan: p, jobs: [running('a-install-digest')] }));
+    expect(d.create.map((s) => s.image)).toEqual(['b']);
+    expect(d.images[2]?.stages[0]?.message).toMatch(/free build slot/);
+    expect(d.outcome).toMatchObject({ kind: 'progressing', reason: 'Building' });
+  });
+
+  it('starts nothing while suspended and deletes running Jobs on cancel', () => {
+    const p = plan([
+      { name: 'a', stages: [stage('a', 'install', 'buildable'), stage('a', 'setup', 'waiting')] },
+    ]);
+    const suspended = decidePass(input({ plan: p, suspend: true }));
+    expect(suspended.create).toEqual([]);
+    expect(suspended.outcome.kind).toBe('suspended');
+    const canceled = decidePass(input({ plan: p, cancel: true, jobs: [running('a-install-digest')] }));
+    expect(canceled.delete).toEqual(['job-a-install-digest']);
+    expect(canceled.outcome).toMatchObject({ kind: 'stalled', reason: 'Canceled' });
+  });
+
+  it('deletes Jobs of stages the spec no longer wants, and keeps the wanted ones running', () => {
+    const p = plan([{ name: 'a', stages: [stage('a', 'install', 'buildable', 'new')] }]);
+    const d = decidePass(input({ plan: p, jobs: [running('old'), running('new')] }));
+    expect(d.delete).toEqual(['job-old']);
+    expect(d.create).toEqual([]);
+  });
+
+  it('replaces a running Job whose expected name changed (new builder settings)', () => {
+    const p = plan([{ name: 'a', stages: [stage('a', 'install', 'buildable', 'd1')] }]);
+    const d = decidePass(input({ plan: p, jobs: [running('d1', 'job-d1-oldtemplate')] }));
+    expect(d.delete).toEqual(['job-d1-oldtemplate']);
+    expect(d.create.map((s) => s.digest)).toEqual(['d1']);
+  });
+
+  it('stalls on a failed stage with its reason, and starts no further Jobs', () => {
+    const p = plan([
+      { name: 'a', stages: [stage('a', 'install', 'buildable', 'd1')] },
+      { name: 'b', stages: [stage('b', 'install', 'buildable', 'd2')] },
+    ]);
+    const failed: ObservedJob = {
+      name: 'job-d1',
+      digest: 'd1',
+      finished: true,
+      outcome: {
+        state: 'failed',
+        reason: 'OOMKilled',
+        message: 'container build ran out of memory (OOMKilled)',
+      },
+    };
+    const d = decidePass(input({ plan: p, jobs: [failed] }));
+    expect(d.create).toEqual([]);
+    expect(d.outcome).toMatchObject({ kind: 'stalled', reason: 'OOMKilled' });
+    expect(d.outcome.kind === 'stalled' && d.outcome.message).toMatch(/^a\/install: container build ran out/);
+    expect(d.images[0]?.stages[0]).toMatchObject({ phase: 'Failed', reason: 'OOMKilled', job: 'job-d1' });
+  });
+
+  it('keeps source built for a stage this build pushed', () => {
+    const p = plan([{ name: 'a', stages: [stage('a', 'install', 'stored', 'd1')] }]);
+    const done: ObservedJob = {
+      name: 'job-d1',
+      digest: 'd1',
+      finished: true,
+      outcome: { state: 'succeeded', digest: 'sha256:x', startedAt: 't0', finishedAt: 't1' },
+    };
+    const d = decidePass(input({ plan: p, jobs: [done] }));
+    expect(d.images[0]?.stages[0]).toMatchObject({
+      source: 'built',
+      job: 'job-d1',
+      startedAt: 't0',
+      finishedAt: 't1',
+    });
+  });
+
+  it('explains what a waiting stage waits for', () => {
+    const d = decidePass(input({ plan: plan([{ name: 'a', stages: [stage('a', 'setup', 'waiting')] }]) }));
+    expect(d.images[0]?.stages[0]).toMatchObject({ phase: 'Waiting', message: 'waiting for a/install' });
+  });
+});
+
+describe('buildConditions', () => {
+  it('sets kstatus conditions with observedGeneration and keeps transition times while status holds', () => {
+    const first = buildConditions({
+      outcome: { kind: 'progressing', reason: 'Building', message: '1 of 3' },
+      configValid: { ok: true },
+      generation: 3,
+      now: 't1',
+      previous: [],
+    });
+    expect(first.map((c) => `${c.type}=${c.status}`)).toEqual([
+      'Ready=False',
+      'Reconciling=True',
+      'Stalled=False',
+      'ConfigValid=True',
+    ]);
+    expect(first.every((c) => c.observedGeneration === 3)).toBe(true);
+    const second = buildConditions({
+      outcome: { kind: 'stalled', reason: 'BuildFailed', message: 'x' },
+      configValid: { ok: true },
+      generation: 3,
+      now: 't2',
+      previous: first,
+    });
+    const byType = Object.fromEntries(second.map((c) => [c.type, c]));
+    expect(byType.Ready).toMatchObject({ status: 'False', reason: 'BuildFailed', lastTransitionTime: 't1' });
+    expect(byType.Stalled).toMatchObject({ status: 'True', lastTransitionTime: 't2' });
+    expect(byType.ConfigValid?.lastTransitionTime).toBe('t1');
+  });
+});

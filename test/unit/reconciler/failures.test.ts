@@ -1,0 +1,113 @@
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { classifyJob, pushedDigest } from '../../../src/reconciler/failures.js';
+
+const DIGEST = `sha256:${'b'.repeat(64)}`;
+const job = (conditions: Array<{ type: string; reason?: string }> = []): V1Job => ({
+  spec: { activeDeadlineSeconds: 3600, template: {} },
+  status: {
+    startTime: '2026-12-03T10:00:00Z' as unknown as Date,
+    conditions: conditions.map((c) => ({ ...c, status: 'True' })),
+  },
+});
+const terminated = (name: string, exitCode: number, extra: Record<string, unknown> = {}) => ({
+  name,
+  image: `${name}-image`,
+  imageID: '',
+  ready: false,
+  restartCount: 0,
+  state: { terminated: { exitCode, ...extra } },
+});
+const pod = (phase: string, status: Partial<NonNullable<V1Pod['status']>> = {}): V1Pod => ({
+  metadata: { name: 'p', creationTimestamp: '2026-12-03T10:00:00Z' as unknown as Date },
+  status: { phase, ...status },
+});
+
+describe('classifyJob', () => {
+  it('reads the pushed digest of a successful build', () => {
+    const p = pod('Succeeded', { containerStatuses: [terminated('build', 0, { message: `${DIGEST}\n` })] });
+    expect(classifyJob(job([{ type: 'Complete' }]), [p])).toMatchObject({
+      state: 'succeeded',
+      digest: DIGEST,
+    });
+  });
+
+  it('never trusts a digest written by a container that failed', () => {
+    const p = pod('Failed', { containerStatuses: [terminated('build', 1, { message: DIGEST })] });
+    expect(pushedDigest(p)).toBeUndefined();
+  });
+
+  it('tells OOMKilled, eviction, ephemeral storage and deadline apart', () => {
+    const failed = job([{ type: 'Failed', reason: 'BackoffLimitExceeded' }]);
+    const oom = pod('Failed', { containerStatuses: [terminated('build', 137, { reason: 'OOMKilled' })] });
+    expect(classifyJob(failed, [oom])).toMatchObject({ state: 'failed', reason: 'OOMKilled' });
+    const evicted = pod('Failed', { reason: 'Evicted', message: 'The node was low on resource: memory.' });
+    expect(classifyJob(failed, [evicted])).toMatchObject({ reason: 'Evicted' });
+    const disk = pod('Failed', {
+      reason: 'Evicted',
+      message: 'Pod ephemeral local storage usage exceeds the total limit of containers 1Gi.',
+    });
+    expect(classifyJob(failed, [disk])).toMatchObject({ reason: 'EphemeralStorageExceeded' });
+    expect(classifyJob(job([{ type: 'Failed', reason: 'DeadlineExceeded' }]), [])).toMatchObject({
+      reason: 'DeadlineExceeded',
+    });
+  });
+
+  it('reports a failing build step with the last lines of its output', () => {
+    const output = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n');
+    const p = pod('Failed', {
+      initContainerStatuses: [terminated('prepare', 0)],
+      containerStatuses: [terminated('build', 2, { message: output })],
+    });
+    const outcome = classifyJob(job([{ type: 'Failed', reason: 'BackoffLimitExceeded' }]), [p]);
+    expect(outcome).toMatchObject({ state: 'failed', reason: 'BuildFailed' });
+    const message = (outcome as { message: string }).message;
+    expect(message).toMatch(/^build exited with code 2:\n/);
+    expect(message).toContain('line 40');
+    expect(message).not.toContain('line 20\n');
+  });
+
+  it('names an image that cannot be pulled and a missing Secret while the pod waits', () => {
+    const pull = pod('Pending', {
+      containerStatuses: [
+        {
+          name: 'build',
+          image: 'nope/kaniko',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'ImagePullBackOff', message: 'not found' } },
+        },
+      ],
+    });
+    expect(classifyJob(job(), [pull])).toMatchObject({ state: 'pending', reason: 'ImageNotFound' });
+    const secret = pod('Pending', {
+      initContainerStatuses: [
+        {
+          name: 'prepare',
+          image: 'x',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "regcred" not found' } },
+        },
+      ],
+    });
+    expect(classifyJob(job(), [secret])).toMatchObject({ reason: 'SecretNotFound' });
+  });
+
+  it('reports a pod the API server refused to create (quota, admission) from the Job events', () => {
+    const outcome = classifyJob(
+      job(),
+      [],
+      [{ reason: 'FailedCreate', message: 'pods "x" is forbidden: exceeded quota: q, requested: pods=1' }],
+    );
+    expect(outcome).toMatchObject({ state: 'pending', reason: 'PodRejected' });
+    expect((outcome as { message: string }).message).toContain('exceeded quota');
+  });
+
+  it('is running while a pod runs and pending before', () => {
+    expect(classifyJob(job(), [pod('Running')]).state).toBe('running');
+    expect(classifyJob(job(), []).state).toBe('pending');
+  });
+});
