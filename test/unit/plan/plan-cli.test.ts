@@ -1,24 +1,39 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { dirname, isAbsolute, join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { planCommand } from '../../../src/cli/plan.js';
 
 // The `plan` command end to end, from source, as a user runs it.
 
 const root = join(import.meta.dirname, '../../..');
-function plan(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'plan', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+
+/** Runs the command in this process (a spawned CLI costs seconds on a busy machine); paths are relative to the repo. */
+async function plan(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const absolute = args.map((a, i) => (args[i - 1] === '-f' && !isAbsolute(a) ? join(root, a) : a));
+    const code = await planCommand.run(absolute);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
 }
 
 describe('stapel-operator plan', () => {
-  it('plans the seed example: the importing stage waits for the source stage', () => {
-    const r = plan('-f', 'examples/seed/werf.yaml');
+  it('plans the seed example: the importing stage waits for the source stage', async () => {
+    const r = await plan('-f', 'examples/seed/werf.yaml');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
@@ -37,8 +52,8 @@ describe('stapel-operator plan', () => {
     ).toMatch(/^ {2}install +[0-9a-f]{56} {2}to build$/);
   });
 
-  it('prints the plan as JSON with every stage, and the base image from --env', () => {
-    const r = plan(
+  it('prints the plan as JSON with every stage, and the base image from --env', async () => {
+    const r = await plan(
       '-f',
       'examples/seed/werf.yaml',
       '-o',
@@ -56,8 +71,8 @@ describe('stapel-operator plan', () => {
     expect(json.images[0].stages[0].recipe.base).toEqual({ kind: 'external', ref: '127.0.0.1:5000/base:1' });
   });
 
-  it('renders every Dockerfile with --assume-facts and marks what rests on placeholders', () => {
-    const r = plan(
+  it('renders every Dockerfile with --assume-facts and marks what rests on placeholders', async () => {
+    const r = await plan(
       '-f',
       'examples/seed/werf.yaml',
       '--assume-facts',
@@ -76,22 +91,22 @@ describe('stapel-operator plan', () => {
     expect(r.stdout).toContain('# ---- application-assets / install\nFROM reg.local/shop:');
   });
 
-  it('limits the plan to --images and what they need', () => {
-    const r = plan('-f', 'examples/seed/werf.yaml', '--images', 'frontend');
+  it('limits the plan to --images and what they need', async () => {
+    const r = await plan('-f', 'examples/seed/werf.yaml', '--images', 'frontend');
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('site:');
     expect(r.stdout).toContain('frontend:');
   });
 
-  it('prints every config error with file:line:col and exits non-zero', () => {
-    const r = plan('-f', 'test/fixtures/plan/bad-field.werf.yaml');
+  it('prints every config error with file:line:col and exits non-zero', async () => {
+    const r = await plan('-f', 'test/fixtures/plan/bad-field.werf.yaml');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^bad-field\.werf\.yaml:12:10: document 2 \(image "a"\): import\[0\]\.after: /m);
   });
 
-  it('prints a cycle with its place in the file and exits non-zero', () => {
-    const r = plan('-f', 'test/fixtures/plan/cycle.werf.yaml');
+  it('prints a cycle with its place in the file and exits non-zero', async () => {
+    const r = await plan('-f', 'test/fixtures/plan/cycle.werf.yaml');
     expect(r.code).toBe(1);
     // The model's validation finds it first (the planner's own check is in planner.test.ts).
     expect(r.stderr).toMatch(
@@ -136,14 +151,14 @@ describe('stapel-operator plan in a git work tree', () => {
     '  setup: [cd /app && npm run build]',
     '',
   ].join('\n');
-  const digestsOf = (dir: string) => {
-    const r = plan('-f', join(dir, 'werf.yaml'), '-o', 'json');
+  const digestsOf = async (dir: string) => {
+    const r = await plan('-f', join(dir, 'werf.yaml'), '-o', 'json');
     expect(r.stderr).toBe('');
     const json = JSON.parse(r.stdout) as { images: { stages: { name: string; digest?: string }[] }[] };
     return Object.fromEntries(json.images[0]!.stages.map((s) => [s.name, s.digest]));
   };
 
-  it('reads local mappings from HEAD, so a changed file rebuilds from the stage that copies it', () => {
+  it('reads local mappings from HEAD, so a changed file rebuilds from the stage that copies it', async () => {
     const dir = repoWith({
       'werf.yaml': werfYaml,
       'src/package.json': '{}',
@@ -151,30 +166,46 @@ describe('stapel-operator plan in a git work tree', () => {
       'src/README.md': 'hello',
       'docs/unmapped.txt': 'x',
     });
-    const first = digestsOf(dir);
+    const first = await digestsOf(dir);
     expect(Object.keys(first)).toEqual(['from', 'gitArchive', 'install', 'setup']);
     expect(Object.values(first).every((d) => /^[0-9a-f]{56}$/.test(d ?? ''))).toBe(true);
 
     writeFileSync(join(dir, 'docs/unmapped.txt'), 'y');
     commitAll(dir);
-    expect(digestsOf(dir)).toEqual(first);
+    expect(await digestsOf(dir)).toEqual(first);
 
     writeFileSync(join(dir, 'src/index.js'), 'console.log(2)');
     commitAll(dir);
-    const afterJs = digestsOf(dir);
+    const afterJs = await digestsOf(dir);
     expect(afterJs.gitArchive).toBe(first.gitArchive);
     expect(afterJs.install).toBe(first.install);
     expect(afterJs.setup).not.toBe(first.setup);
 
     writeFileSync(join(dir, 'src/README.md'), 'changed');
     commitAll(dir);
-    const afterReadme = digestsOf(dir);
+    const afterReadme = await digestsOf(dir);
     expect(afterReadme.from).toBe(first.from);
     expect(afterReadme.gitArchive).not.toBe(first.gitArchive);
     expect(afterReadme.install).not.toBe(afterJs.install);
 
     // Uncommitted edits are not seen, as in werf.
     writeFileSync(join(dir, 'src/package.json'), '{"dirty": true}');
-    expect(digestsOf(dir)).toEqual(afterReadme);
+    expect(await digestsOf(dir)).toEqual(afterReadme);
   });
+});
+
+describe('stapel-operator plan as a process', () => {
+  it('runs from source like a user runs it and exits 0 on the seed', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'plan', '-f', 'examples/seed/werf.yaml'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^project shop, platform linux\/amd64 \(default\)$/m);
+  }, 180_000);
 });
