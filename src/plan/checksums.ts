@@ -1,3 +1,4 @@
+import { cleanPath } from '../werf/config-paths.js';
 import type {
   BaseImage,
   DependencyImportType,
@@ -69,25 +70,6 @@ export function shellChecksum(shell: Shell | undefined, stage: UserStageName): s
   const version = stageVersionChecksum(shell, stage);
   if (version !== '') args.push(version);
   return args.length > 0 ? h256(...args) : '';
-}
-
-/** Go's filepath.Clean for the slash-separated paths werf cleans (mount paths, §4.3). */
-export function cleanPath(path: string): string {
-  if (path === '') return '.';
-  const rooted = path.startsWith('/');
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-      continue;
-    }
-    out.push(part);
-  }
-  const joined = out.join('/');
-  if (rooted) return `/${joined}`;
-  return joined === '' ? '.' : joined;
 }
 
 /** §4.3 `from`: cache versions, mounts and the base (scratch, a reference as written, or the base image's content digest). */

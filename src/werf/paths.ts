@@ -8,6 +8,8 @@
 //  - `matchesWerfGlob(path, glob)` and `createPathFilter()`: werf's rules on
 //    top of it (cleaning, the three-pattern rule, include/exclude).
 
+import { cleanPath } from './config-paths.js';
+
 /** A glob that doublestar (and therefore werf, which then exits) rejects. */
 export class GlobSyntaxError extends Error {
   constructor(
@@ -21,24 +23,8 @@ export class GlobSyntaxError extends Error {
 
 // ---------------------------------------------------------------- cleaning
 
-/** Lexical path cleaning with Go's `path.Clean` rules ("" becomes "."). */
-export function cleanPath(p: string): string {
-  if (p === '') return '.';
-  const rooted = p.startsWith('/');
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-      continue;
-    }
-    out.push(part);
-  }
-  const joined = out.join('/');
-  if (rooted) return `/${joined}`;
-  return joined === '' ? '.' : joined;
-}
+// Path cleaning is Go's path.Clean, shared with the model (config-paths.ts).
+export { cleanPath };
 
 /** werf's `formatPath`: "" and "." mean the root of `add` and become "". */
 export function formatRelPath(p: string): string {

@@ -3,8 +3,8 @@
 // Paths are project-relative with `/`; Glob uses werf's path matcher rule
 // (a path matches glob G, G without trailing `*` segments, or that plus `/**/*`).
 import { minimatch } from 'minimatch';
+import { cleanPath } from '../config-paths.js';
 import { FuncError } from './exec.js';
-import { cleanPath } from './sprig.js';
 import { type GoMap, GoObject, type Value } from './values.js';
 
 /** Project files: path relative to the project root (with `/`) -> content. */

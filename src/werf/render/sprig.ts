@@ -2,6 +2,7 @@
 // Go signatures so argument type errors match, and sprig's semantics
 // (including its quirks, e.g. `get` returns "" for a missing key).
 import { createHash } from 'node:crypto';
+import { cleanPath } from '../config-paths.js';
 import { asInt64, strslice, strval, toFloat64, toInt64 } from './cast.js';
 import { decimalOp } from './decimal.js';
 import type { TemplateFunc } from './exec.js';
@@ -250,23 +251,6 @@ function splitMap(parts: string[]): GoMap {
   return typedMap(m, 'map[string]string');
 }
 
-/** Go path.Clean. */
-export function cleanPath(p: string): string {
-  if (p === '') return '.';
-  const rooted = p.startsWith('/');
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-      continue;
-    }
-    out.push(part);
-  }
-  const s = (rooted ? '/' : '') + out.join('/');
-  return s === '' ? '.' : s;
-}
 function pathBase(p: string): string {
   if (p === '') return '.';
   const s = p.replace(/\/+$/, '');
