@@ -11,7 +11,7 @@ import {
   PLURAL,
   VERSION,
 } from '../api/imagebuild.js';
-import { type CompiledPlan, evaluatePlan, type Plan, type PlannedStage } from '../plan/planner.js';
+import type { CompiledPlan, Plan, PlannedStage } from '../plan/planner.js';
 import type { Clock } from '../runtime/clock.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventRecorder, EventTarget } from '../runtime/events.js';
@@ -22,7 +22,7 @@ import type { Metrics } from '../runtime/metrics.js';
 import { type BuildOutcome, buildConditions } from './conditions.js';
 import { type CompileResult, compileConfig, summarizeErrors } from './config.js';
 import { decidePass, describeNeed, type ObservedJob, type PassDecision } from './decide.js';
-import { type FactCache, learnFacts, type RegistryFacts } from './facts.js';
+import { type FactCache, type RegistryFacts, settlePlan } from './facts.js';
 import { classifyJob, type JobEvent } from './failures.js';
 import { ANNOTATION_DIGEST } from './labels.js';
 import { buildStageJob, type JobSettings } from './resources/job.js';
@@ -37,7 +37,6 @@ import { finalImageTags } from './tags.js';
 const REQUEUE_BUILDING_MS = 60_000;
 const REQUEUE_MISSING_INPUT_MS = 30_000;
 const CREATE_PROBLEM_TTL_MS = 5 * 60_000;
-const MAX_FACT_ROUNDS = 32;
 
 export interface RegistryAccess {
   /** Registry facts for one ImageBuild, with the credentials of its Secret (dockerconfigjson text). */
@@ -304,34 +303,43 @@ export class ImageBuildReconciler {
     digestProblems: Map<string, string>,
   ): Promise<{ plan: Plan; jobs: ObservedJob[] }> {
     const repository = build.spec.registry.repository;
+    const { facts } = this.deps;
     const jobs = await this.observeJobs(build);
-    const absent = new Set<string>();
-    let plan = evaluatePlan(compiled, this.deps.facts.planFacts(repository));
-    for (let round = 0; round < MAX_FACT_ROUNDS; round++) {
-      let { learned } = await learnFacts(plan.needs, repository, this.deps.facts, registry, absent);
-      for (const job of jobs) {
-        const o = job.outcome;
-        if (o.state !== 'succeeded' || !o.digest || digestProblems.has(job.digest)) continue;
-        if (this.deps.facts.stageImage(repository, job.digest)) continue;
-        // Trust only what the registry serves for the tag (Kaniko writes the digest before pushing).
-        const tag = `${repository}:${job.digest}`;
-        const served = await registry.manifestDigest(tag);
-        if (served === o.digest) {
-          this.deps.facts.setStageImage(repository, job.digest, { manifestDigest: served });
-          absent.delete(job.digest);
-          learned++;
-        } else {
+    // A failed Job's stage is looked up again (another build may have pushed it).
+    const jobDigests = new Set(jobs.filter((j) => j.outcome.state !== 'failed').map((j) => j.digest));
+    const verifyJobResults = async (absent: Set<string>): Promise<number> => {
+      const results = await Promise.all(
+        jobs.map(async (job) => {
+          const o = job.outcome;
+          if (o.state !== 'succeeded' || !o.digest || digestProblems.has(job.digest)) return 0;
+          if (facts.stageImage(repository, job.digest)) return 0;
+          // Trust only what the registry serves for the tag (Kaniko writes the digest before pushing).
+          const tag = `${repository}:${job.digest}`;
+          const served = await registry.manifestDigest(tag);
+          if (served === o.digest) {
+            facts.setStageImage(repository, job.digest, { manifestDigest: served });
+            absent.delete(job.digest);
+            return 1;
+          }
           digestProblems.set(
             job.digest,
             served
               ? `Job ${job.name} reported ${o.digest} but the registry serves ${served} for ${tag}`
               : `Job ${job.name} reported ${o.digest} but the registry has no ${tag}`,
           );
-        }
-      }
-      if (learned === 0) break;
-      plan = evaluatePlan(compiled, this.deps.facts.planFacts(repository));
-    }
+          return 0;
+        }),
+      );
+      return results.filter(Boolean).length;
+    };
+    const plan = await settlePlan({
+      compiled,
+      repository,
+      cache: facts,
+      registry,
+      jobDigests,
+      verifyJobResults,
+    });
     return { plan, jobs };
   }
 

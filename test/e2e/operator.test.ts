@@ -164,6 +164,21 @@ describe('the seed example', () => {
     expect(site.tags).toEqual(['site-again']);
     expect(`${repo}@${(await readImage(`${repo}:site-again`)).digest}`).toBe(site.ref);
   });
+
+  it('a fresh operator process, knowing nothing yet, also serves it from the registry (the demo second run)', {
+    timeout: 180000,
+  }, async () => {
+    await operator.stop();
+    operator = await startOperator(kubeconfig, dir, 'operator-fresh');
+    const ns = await testNamespace('fresh');
+    applyImageBuild(ns, 'shop-fresh', seedSpec(repo));
+    const ib = await waitForBuild(ns, 'shop-fresh', (b) => condition(b, 'Ready')?.status === 'True', 120_000);
+    const notCached = (ib.status?.images ?? [])
+      .flatMap((i) => i.stages.map((s) => ({ id: `${i.name}/${s.name}`, source: s.source })))
+      .filter((s) => s.source !== 'cache');
+    expect(notCached).toEqual([]);
+    expect(await ownedJobs(ns)).toEqual([]);
+  });
   it('changing one imported file rebuilds the stage that makes it, the importing stage and those after it; nothing else', {
     timeout: 900000,
   }, async () => {
