@@ -361,7 +361,14 @@ export class ImageBuildReconciler {
       let events: JobEvent[] = [];
       const finished = isFinished(job);
       if (!finished && pods.length === 0) events = await this.jobWarnings(namespace, job.metadata.name);
-      out.push({ name: job.metadata.name, digest, outcome: classifyJob(job, pods, events), finished });
+      const outcome = classifyJob(job, pods, events);
+      // A pod that pushed its stage image ends the Job's work, Complete or not yet.
+      out.push({
+        name: job.metadata.name,
+        digest,
+        outcome,
+        finished: finished || outcome.state === 'succeeded',
+      });
     }
     return out;
   }
