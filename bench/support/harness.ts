@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
@@ -93,5 +93,8 @@ export function percentile(values: number[], p: number): number {
 }
 
 export function machine(): string {
-  return `${new Date().toISOString()}, node ${process.version}, ${(process.env.BENCH_MACHINE_NOTE ?? '').trim() || 'machine shared with other work'}`;
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${load}, ${(process.env.BENCH_MACHINE_NOTE ?? '').trim() || 'machine shared with other work'}`;
 }

@@ -24,6 +24,7 @@ import { type CompileResult, compileConfig, summarizeErrors } from './config.js'
 import { decidePass, describeNeed, type ObservedJob, type PassDecision } from './decide.js';
 import { type FactCache, type RegistryFacts, settlePlan } from './facts.js';
 import { classifyJob, type JobEvent } from './failures.js';
+import type { HandoffTimer } from './handoff.js';
 import { ANNOTATION_DIGEST } from './labels.js';
 import { buildStageJob, type JobSettings } from './resources/job.js';
 import { finalImageTags } from './tags.js';
@@ -55,6 +56,8 @@ export interface ReconcilerDeps {
   log: Logger;
   settings: JobSettings;
   clock: Clock;
+  /** Times the operator's share of stage hand-offs (pod finished -> next Job create sent). */
+  handoff?: HandoffTimer;
 }
 
 type Failure = { reason: string; message: string; requeueAfterMs?: number };
@@ -149,8 +152,10 @@ export class ImageBuildReconciler {
       const jobName = job.metadata!.name!;
       const slog = log.child({ image: stage.image, stage: stage.name, digest: stage.digest, job: jobName });
       try {
+        const handoffMs = this.deps.handoff?.claim(key);
+        if (handoffMs !== undefined) this.deps.metrics.stageHandoff.observe(handoffMs / 1000);
         await this.batch.createNamespacedJob({ namespace, body: job });
-        slog.info('stage job created');
+        slog.info(handoffMs === undefined ? {} : { handoffMs }, 'stage job created');
         this.deps.events.record(
           eventTarget(build),
           'Normal',
@@ -170,6 +175,7 @@ export class ImageBuildReconciler {
       created++;
       jobs.push({ name: jobName, digest: stage.digest!, outcome: { state: 'pending' }, finished: false });
     }
+    if (created === 0) this.deps.handoff?.drop(key);
     if (created > 0 || decision.create.length > 0) decision = { ...decide(), create: [], delete: [] };
 
     if (decision.outcome.kind === 'ready' && build.spec.tags?.length) {
@@ -207,6 +213,7 @@ export class ImageBuildReconciler {
     this.compiled.delete(key);
     this.createProblems.delete(key);
     this.lastWritten.delete(key);
+    this.deps.handoff?.drop(key);
   }
 
   // ------------------------------------------------------------ steps
