@@ -146,28 +146,33 @@ export interface SettleInput {
   repository: string;
   cache: FactCache;
   registry: RegistryFacts;
-  /** Stage digests a Job of this build answers for: not looked up as build candidates. */
+  /** Stage digests a Job of the build answers for: not looked up as build candidates. */
   jobDigests: ReadonlySet<string>;
-  /** Runs after each round's lookups (the results of finished Jobs); returns how many facts it added. */
-  verifyJobResults?: (absent: Set<string>) => Promise<number>;
+  /** Facts from other sources (git), read each round over the registry's. */
+  otherFacts?: () => PlanFacts;
+  /** Learns what else a round can (git facts, finished Jobs' results); returns how many facts it added. */
+  learnMore?: (needs: readonly Need[], absent: Set<string>) => Promise<number>;
 }
 
 /**
- * Plans with everything the registry (and the build's Jobs) can tell, until a
- * round learns nothing new: a stored stage may give the next stages their
+ * Plans with everything the registry (and the other sources) can tell, until
+ * a round learns nothing new: a stored stage may give the next stages their
  * digests (import checksums) and build recipes. Each stage is looked up at
  * most once per call.
  */
 export async function settlePlan(input: SettleInput): Promise<Plan> {
   const { compiled, repository, cache, registry } = input;
+  const facts = () => ({ ...cache.planFacts(repository), ...input.otherFacts?.() });
   const absent = new Set<string>();
-  let plan = evaluatePlan(compiled, cache.planFacts(repository));
+  let plan = evaluatePlan(compiled, facts());
   for (let round = 0; round < MAX_FACT_ROUNDS; round++) {
     const needs = [...plan.needs, ...buildCandidateNeeds(plan, input.jobDigests)];
-    let { learned } = await learnFacts(needs, repository, cache, registry, absent);
-    if (input.verifyJobResults) learned += await input.verifyJobResults(absent);
-    if (learned === 0) break;
-    plan = evaluatePlan(compiled, cache.planFacts(repository));
+    const [fromRegistry, more] = await Promise.all([
+      learnFacts(needs, repository, cache, registry, absent),
+      input.learnMore?.(needs, absent) ?? 0,
+    ]);
+    if (fromRegistry.learned + more === 0) break;
+    plan = evaluatePlan(compiled, facts());
   }
   return plan;
 }
