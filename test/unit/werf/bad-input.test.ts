@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseWerfConfig } from '../../../src/werf/parse-config.js';
+import { errorLines, META } from './helpers.js';
+
+// Regression tests for bad input found by attacking the parser, the renderer
+// and the planner: each names the document, the YAML path and the line.
+
+describe('image and artifact names', () => {
+  it('a number or boolean as "image" is an error that says to quote it, as in werf', () => {
+    expect(errorLines(`${META}image: 123\nfrom: alpine\n`)).toEqual([
+      '4:8 doc 1 image: expected an image name, a list of image names or null, got the number 123; quote a name that YAML reads as a number or boolean (image: "123")',
+    ]);
+    expect(errorLines(`${META}image: "123"\nfrom: alpine\n`)).toEqual([]);
+  });
+
+  it('a non-string item of an image list is reported at its index, not dropped', () => {
+    expect(errorLines(`${META}image: [a, true]\nfrom: alpine\n`)).toEqual([
+      '4:12 doc 1 image[1]: expected an image name, got the boolean true; quote a name that YAML reads as a number or boolean (image: "123")',
+    ]);
+  });
+
+  it('"artifact" is a string field: a number is its name as written', () => {
+    const { config, errors } = parseWerfConfig(
+      `${META}artifact: 123\nfrom: alpine\n---\nimage: b\nfrom: alpine\nimport:\n- {artifact: "123", add: /x, to: /y, after: install}\n`,
+    );
+    expect(errors).toEqual([]);
+    expect(config.images.map((i) => i.name)).toEqual(['123', 'b']);
+  });
+});
