@@ -39,7 +39,7 @@ export function parseWerfConfig(text: string, options: ParseOptions = {}): Parse
   const diagnostics = new Diagnostics(lines);
   const sourceMap = new ModelSourceMap(diagnostics);
   const { documents: rawDocs, problems } = splitWerfDocuments(text);
-  for (const p of problems) diagnostics.yamlError(p.docIndex, p.range, p.message);
+  for (const p of problems) diagnostics.yamlError(p.docIndex, p.range, p.message, p.path);
 
   const documents: DocumentInfo[] = [];
   const metas: { doc: RawDocument; meta: RawMeta | undefined }[] = [];

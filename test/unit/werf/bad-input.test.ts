@@ -27,3 +27,18 @@ describe('image and artifact names', () => {
     expect(config.images.map((i) => i.name)).toEqual(['123', 'b']);
   });
 });
+
+describe('YAML structure', () => {
+  it('a merge key with a scalar is a YAML error at the merge, not fields named "value" and "source"', () => {
+    expect(errorLines(`${META}image: a\nfrom: alpine\n<<: [1, 2]\n`)).toEqual([
+      '6:5 doc 1 ["<<"]: invalid YAML: a merge key ("<<") needs a mapping or a list of mappings',
+    ]);
+    expect(errorLines(`${META}image: a\n<<: {from: alpine}\n`)).toEqual([]);
+  });
+
+  it('YAML problems inside a document name their path', () => {
+    expect(errorLines(`${META}image: a\nfrom: alpine\ndocker:\n  ENV:\n    ? [k]\n    : v\n`)).toEqual([
+      '8:7 doc 1 docker.ENV: mapping keys must be plain strings',
+    ]);
+  });
+});
