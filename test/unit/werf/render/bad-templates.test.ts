@@ -42,3 +42,25 @@ describe('deeply nested templates', () => {
     expect(renderWerfConfig(`{{ ${'('.repeat(900)}"ok"${')'.repeat(900)} }}`)).toBe('ok');
   });
 });
+
+describe('regular expressions run in linear time, as Go RE2 does', () => {
+  // Each of these takes minutes to hours on a backtracking engine.
+  const evil = `${'a'.repeat(5000)}!`;
+
+  it.each([
+    ['regexMatch', `{{ regexMatch "^(a+)+$" .s }}`, 'false'],
+    ['regexFind', `{{ regexFind "(a|aa)*b" .s }}`, ''],
+    ['regexFindAll', `{{ regexFindAll "(a*)*b" .s -1 | len }}`, '0'],
+    ['regexReplaceAll', `{{ regexReplaceAll "(a+)+b" .s "x" | len }}`, '5001'],
+    ['regexSplit', `{{ regexSplit "(a+)+b" .s -1 | len }}`, '1'],
+  ])('%s with a catastrophic pattern', (_name, template, expected) => {
+    const text = `{{ $_ := set . "s" "${evil}" }}${template.replaceAll('.s', '$.s')}`;
+    expect(renderWerfConfig(text)).toBe(expected);
+  });
+
+  it('keeps Unicode semantics for text outside the BMP', () => {
+    expect(renderWerfConfig('{{ regexFind "^.$" "😀" }}|{{ regexReplaceAll "[😀]" "a😀b" "-" }}')).toBe(
+      '😀|a-b',
+    );
+  });
+});
