@@ -42,3 +42,17 @@ describe('YAML structure', () => {
     ]);
   });
 });
+
+describe('base images', () => {
+  it('an external "from" must be an image reference: a line break would inject Dockerfile instructions', () => {
+    expect(errorLines(`${META}image: a\nfrom: "alpine\\nRUN id"\n`)).toEqual([
+      '5:7 doc 1 from: "alpine\\nRUN id" is neither an image of this config nor a valid image reference (such as "alpine:3.20" or "registry.example.com/team/base@sha256:<64 hex digits>")',
+    ]);
+    expect(errorLines(`${META}image: a\nfromImage: "<no value>"\n`)).toHaveLength(1);
+    expect(
+      errorLines(
+        `${META}image: a\nfrom: localhost:5000/team/base:1.0\n---\nimage: b\nfrom: scratch\n---\nimage: c\nfrom: a\n`,
+      ),
+    ).toEqual([]);
+  });
+});
