@@ -65,6 +65,17 @@ export function compileConfig(text: string, build: ImageBuild, source: CompileSo
   return { ok: true, compiled };
 }
 
+/**
+ * Why an ImageBuild does not match its schema, for status: each problem as
+ * `spec.images.0: message` (the issue paths already start at the resource's
+ * top level), bounded like config errors.
+ */
+export function describeSchemaIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): string {
+  return summarizeErrors(issues.map((i) => `${i.path.map(String).join('.') || '(resource)'}: ${i.message}`));
+}
+
 /** One message for status: the first errors, and how many more there are. */
 export function summarizeErrors(errors: readonly string[]): string {
   const shown = errors.slice(0, MAX_ERRORS_SHOWN);
