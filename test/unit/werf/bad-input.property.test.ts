@@ -70,7 +70,8 @@ function expectLocated(rendered: string, result: ParseResult, e: Located) {
 
 /** Runs the whole path and checks every failure it reports. */
 function checkPipeline(text: string, options: RenderOptions = {}) {
-  const files = new Map(Object.entries(options.files ?? {}));
+  const given = options.files ?? {};
+  const files = new Map<string, string>(given instanceof Map ? given : Object.entries(given));
   const sources = new Map<string, string>([...files, ['werf.yaml', text]]);
   let rendered: string;
   try {
@@ -192,8 +193,7 @@ const cases = corpusCases();
 
 describe('fuzzing render -> parse -> plan', () => {
   it('every corpus case itself passes the checks', () => {
-    for (const c of cases)
-      checkPipeline(c.text, { ...c.options, files: Object.fromEntries(c.options.files ?? []) });
+    for (const c of cases) checkPipeline(c.text, c.options);
   });
 
   it(
@@ -205,7 +205,7 @@ describe('fuzzing render -> parse -> plan', () => {
           fc.array(mutation, { minLength: 1, maxLength: 6 }),
           (c, mutations) => {
             const text = mutations.reduce((ls, m) => m(ls), c.text.split('\n')).join('\n');
-            checkPipeline(text, { ...c.options, files: Object.fromEntries(c.options.files ?? []) });
+            checkPipeline(text, c.options);
           },
         ),
         { numRuns: runs },
