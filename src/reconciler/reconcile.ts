@@ -21,7 +21,7 @@ import { FIELD_MANAGER, isAlreadyExists, isNotFound, type KubeObject, toStatus }
 import { buildLogger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
 import { type BuildOutcome, buildConditions } from './conditions.js';
-import { type CompileResult, compileConfig, summarizeErrors } from './config.js';
+import { type CompileResult, compileConfig, describeSchemaIssues, summarizeErrors } from './config.js';
 import { decidePass, type ObservedJob, type PassDecision } from './decide.js';
 import { type FactCache, type RegistryFacts, settlePlan } from './facts.js';
 import { classifyJob, type JobEvent } from './failures.js';
@@ -106,7 +106,7 @@ export class ImageBuildReconciler {
     const log = buildLogger(this.deps.log, namespace, name);
     const parsed = ImageBuildSchema.safeParse(raw);
     if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ');
+      const message = describeSchemaIssues(parsed.error.issues);
       await this.writeFailure(raw as unknown as ImageBuild, { reason: Reason.ConfigInvalid, message }, log);
       return {};
     }
