@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { PlanFacts } from '../plan/facts.js';
 import { compilePlan, evaluatePlan, type Plan, type PlanProblem } from '../plan/planner.js';
+import { decodeConfigFile } from '../werf/encoding.js';
 import { formatWerfConfigError, formatYamlPath } from '../werf/errors.js';
 import { parseWerfConfig } from '../werf/parse-config.js';
 import { RenderError, renderWerfConfig } from '../werf/render/index.js';
@@ -177,7 +178,7 @@ export const planCommand: Command = {
     const fileName = basename(file);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = decodeConfigFile(readFileSync(file), basename(file));
     } catch (e) {
       process.stderr.write(`plan: cannot read ${parsed.file}: ${(e as Error).message}\n`);
       return 1;

@@ -1,6 +1,7 @@
 // `stapel-operator render`: renders a werf.yaml Go template and prints the result.
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { decodeConfigFile } from '../werf/encoding.js';
 import { RenderError, renderWerfConfig } from '../werf/render/index.js';
 import type { Command } from './commands.js';
 import { readProjectFiles } from './project-files.js';
@@ -79,7 +80,7 @@ export const renderCommand: Command = {
     const file = resolve(parsed.file);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = decodeConfigFile(readFileSync(file), basename(file));
     } catch (e) {
       process.stderr.write(`render: cannot read ${parsed.file}: ${(e as Error).message}\n`);
       return 1;

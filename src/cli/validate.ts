@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { decodeConfigFile } from '../werf/encoding.js';
 import { formatWerfConfigError } from '../werf/errors.js';
 import type { GiterminismConfig } from '../werf/giterminism.js';
 import { parseWerfConfig } from '../werf/parse-config.js';
@@ -57,10 +58,10 @@ export function parseValidateArgs(args: string[]): ValidateArgs | string {
 }
 
 async function readInput(file: string): Promise<string> {
-  if (file !== '-') return readFile(file, 'utf8');
+  if (file !== '-') return decodeConfigFile(await readFile(file), file);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeConfigFile(Buffer.concat(chunks), 'werf.yaml');
 }
 
 export const validateCommand: Command = {

@@ -18,6 +18,7 @@ import {
 import { splitUrlUserinfo } from '../git/redact.js';
 import type { Need } from '../plan/facts.js';
 import { isNotFound } from '../runtime/kube.js';
+import { decodeUtf8, encodingMessage } from '../werf/encoding.js';
 
 // The git side of a reconcile pass (issue 8). Once per process: a cache of
 // shallow, per-commit bare repositories and of content hashes (both content
@@ -166,10 +167,15 @@ export class GitPass {
   }
 
   /** werf.yaml from the repository: `<subPath>/<configPath>` at the commit, or undefined when absent. */
-  async readConfig(configPath: string): Promise<{ path: string; text: string | undefined }> {
+  async readConfig(
+    configPath: string,
+  ): Promise<{ path: string; text: string | undefined; encodingError?: string }> {
     const path = posix.join(this.subPath(), configPath).replace(/^\/+/, '');
     const bytes = await (await this.fetch()).readFile(path);
-    return { path, text: bytes?.toString('utf8') };
+    if (!bytes) return { path, text: undefined };
+    const decoded = decodeUtf8(bytes);
+    if (!decoded.ok) return { path, text: '', encodingError: encodingMessage(path, decoded.problem) };
+    return { path, text: decoded.text };
   }
 
   /** `.Files` and partials: the files under subPath at the commit (none without spec.source.git). */

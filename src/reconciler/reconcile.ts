@@ -120,7 +120,8 @@ export class ImageBuildReconciler {
       git = opened.pass;
       if (git.status) this.passSource.set(build, git.status);
       const text = await this.configText(build, git);
-      if (!text.ok) return this.writeFailure(build, text.failure, log);
+      if (!text.ok)
+        return this.writeFailure(build, text.failure, log, text.failure.reason === Reason.ConfigInvalid);
       compiled = await this.compile(build, text, git);
     } catch (err) {
       const failure = gitPassFailure(err);
@@ -290,6 +291,8 @@ export class ImageBuildReconciler {
           },
         };
       }
+      if (read.encodingError)
+        return { ok: false, failure: { reason: Reason.ConfigInvalid, message: read.encodingError } };
       return { ok: true, text: read.text, source: 'git', fileName: read.path };
     }
     try {

@@ -19,16 +19,45 @@ export interface ExportConflict {
   path: string;
 }
 
+/** Where an export puts files, relative to the image root (`to` without its leading slash). */
+function destinationPrefix(e: Export): string {
+  return e.to === '/' ? '' : e.to.slice(1);
+}
+
 /** Destination include paths: what an export claims, relative to the image root. */
 function destinationIncludes(e: Export): string[] {
-  const prefix = e.to === '/' ? '' : e.to.slice(1);
+  const prefix = destinationPrefix(e);
   if (e.includePaths.length === 0 && prefix !== '') return [prefix];
   return e.includePaths.map((p) => joinPaths(prefix, p));
 }
 
-function destinationExcludes(e: Export): string[] {
-  const prefix = e.to === '/' ? '' : e.to.slice(1);
-  return e.excludePaths.map((p) => joinPaths(prefix, p));
+/**
+ * Paths with the question "is one of them `p` or below it?" (werf's
+ * `isSubPath(p, x)`) answered in constant time: scanning every path for every
+ * include made two exports with a few thousand includes take seconds.
+ */
+class PathSet {
+  private readonly exact = new Set<string>();
+  /** Every `x.slice(0, i)` where `x[i]` is "/": `x` lies below each of them. */
+  private readonly parents = new Set<string>();
+
+  constructor(paths: readonly string[]) {
+    for (const p of paths) this.add(p);
+  }
+
+  add(path: string): void {
+    this.exact.add(path);
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) this.parents.add(path.slice(0, i));
+  }
+
+  has(path: string): boolean {
+    return this.exact.has(path);
+  }
+
+  /** `isSameOrBelow(path, x)` for some member x. */
+  hasSameOrBelow(path: string): boolean {
+    return this.exact.has(path) || this.parents.has(path.replace(/\/+$/, ''));
+  }
 }
 
 /**
@@ -37,16 +66,20 @@ function destinationExcludes(e: Export): string[] {
  */
 function excludeFrom(a: Export, b: Export): string | undefined {
   if (!isSameOrBelow(a.to, b.to)) return undefined;
-  const aIncludes = destinationIncludes(a);
+  const aClaims = destinationIncludes(a);
   const bIncludes = destinationIncludes(b);
-  if (aIncludes.length === 0 && bIncludes.length === 0) return a.to;
+  if (aClaims.length === 0 && bIncludes.length === 0) return a.to;
+  const aIncludes = new PathSet(aClaims);
+  const prefix = destinationPrefix(a);
+  const aExcludes = new PathSet(a.excludePaths.map((p) => joinPaths(prefix, p)));
   for (const p of bIncludes) {
-    if (aIncludes.includes(p)) return `/${p}`;
-    if (aIncludes.some((x) => isSameOrBelow(p, x))) continue;
-    if (destinationExcludes(a).some((x) => isSameOrBelow(p, x))) continue;
+    if (aIncludes.has(p)) return `/${p}`;
+    if (aIncludes.hasSameOrBelow(p)) continue;
+    if (aExcludes.hasSameOrBelow(p)) continue;
     const exclude = relativeBelow(a.to, joinPaths('/', p));
     a.excludePaths.push(exclude);
     a.implicitExcludePaths.push(exclude);
+    aExcludes.add(joinPaths(prefix, exclude)); // later includes of b see it, as werf's loop does
   }
   return undefined;
 }

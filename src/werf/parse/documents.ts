@@ -147,7 +147,7 @@ function convertDocument(doc: Document, index: number, base: number, problems: Y
       if (budget === -1) {
         problems.push({
           range,
-          message: `invalid YAML: more than ${MAX_NODES} values after expanding aliases`,
+          message: `document too large: more than ${MAX_NODES} values, counted after expanding aliases (an alias bomb, or a list this long, is not a werf.yaml this builder takes)`,
           docIndex: index,
           path: [...path],
         });
