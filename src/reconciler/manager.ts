@@ -15,6 +15,7 @@ import { FactCache } from './facts.js';
 import { GitSourceAccess } from './git-source.js';
 import { HandoffTimer } from './handoff.js';
 import { CHILD_SELECTOR } from './labels.js';
+import { buildEventMatters, podEventMatters } from './predicates.js';
 import { ImageBuildReconciler, type RegistryAccess } from './reconcile.js';
 import type { JobSettings } from './resources/job.js';
 
@@ -95,7 +96,9 @@ export class ImageBuildManager {
       log: opts.log,
       metrics: opts.metrics,
     });
-    this.builds.on((e) => this.queue.add(objectKey(e.obj)));
+    this.builds.on((e) => {
+      if (buildEventMatters(e)) this.queue.add(objectKey(e.obj));
+    });
     this.jobs.on((e) => {
       const key = ownerKey(e.obj);
       if (key) this.queue.add(key);
@@ -104,7 +107,7 @@ export class ImageBuildManager {
       const jobName = e.obj.metadata.labels?.['batch.kubernetes.io/job-name'];
       const job = jobName ? this.jobs.get(e.obj.metadata.namespace ?? '', jobName) : undefined;
       const key = job && ownerKey(job);
-      if (!key) return;
+      if (!key || !podEventMatters(e)) return;
       if (isFinishedPod(e.obj) && !(e.old && isFinishedPod(e.old))) handoff.podFinished(key);
       this.queue.add(key);
     });

@@ -46,6 +46,7 @@ import { finalImageTags } from './tags.js';
 
 const REQUEUE_BUILDING_MS = 60_000;
 const REQUEUE_MISSING_INPUT_MS = 30_000;
+const POD_CREATE_GRACE_MS = 5_000;
 const CREATE_PROBLEM_TTL_MS = 5 * 60_000;
 
 export interface RegistryAccess {
@@ -211,7 +212,11 @@ export class ImageBuildReconciler {
       }
     }
     await this.writeStatus(build, decision, { ok: true }, log);
-    if (decision.outcome.kind === 'progressing') return { requeueAfterMs: REQUEUE_BUILDING_MS };
+    if (decision.outcome.kind === 'progressing') {
+      // Jobs without pods yet: look again once their Warning events are worth reading.
+      const waiting = jobs.some((j) => !j.finished && j.outcome.state === 'pending' && !j.outcome.reason);
+      return { requeueAfterMs: waiting ? POD_CREATE_GRACE_MS + 1000 : REQUEUE_BUILDING_MS };
+    }
     // A branch or tag may move: look again later (an event, e.g. an annotation, reconciles at once).
     return git.follows ? { requeueAfterMs: GIT_POLL_MS } : {};
   }
@@ -451,7 +456,10 @@ export class ImageBuildReconciler {
       );
       let events: JobEvent[] = [];
       const finished = isFinished(job);
-      if (!finished && pods.length === 0) events = await this.jobWarnings(namespace, job.metadata.name);
+      // A Job without pods: its Warning events say why (quota, admission), once the Job
+      // controller had time to try; asking at once would cost every new Job an API call.
+      if (!finished && pods.length === 0 && this.olderThan(job, POD_CREATE_GRACE_MS))
+        events = await this.jobWarnings(namespace, job.metadata.name);
       const outcome = classifyJob(job, pods, events);
       // A pod that pushed its stage image ends the Job's work, Complete or not yet.
       out.push({
@@ -462,6 +470,11 @@ export class ImageBuildReconciler {
       });
     }
     return out;
+  }
+
+  private olderThan(obj: KubeObject, ms: number): boolean {
+    const created = Date.parse(String(obj.metadata.creationTimestamp ?? ''));
+    return !Number.isFinite(created) || this.deps.clock.now() - created > ms;
   }
 
   /** Warning events of a Job without pods: FailedCreate carries the admission or quota refusal. */

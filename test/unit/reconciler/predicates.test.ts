@@ -1,0 +1,52 @@
+import type * as k8s from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { buildEventMatters, podEventMatters } from '../../../src/reconciler/predicates.js';
+import type { KubeObject } from '../../../src/runtime/kube.js';
+
+const build = (generation: number, status: unknown = {}, deletionTimestamp?: string): KubeObject =>
+  ({ metadata: { name: 'b', namespace: 'ns', generation, deletionTimestamp }, status }) as KubeObject;
+
+const pod = (phase: string, extra: Partial<k8s.V1PodStatus> = {}): k8s.V1Pod & KubeObject =>
+  ({ metadata: { name: 'p', namespace: 'ns' }, status: { phase, ...extra } }) as k8s.V1Pod & KubeObject;
+
+describe('event predicates', () => {
+  it('skip ImageBuild updates of status alone, keep spec changes, deletion, adds and deletes', () => {
+    expect(buildEventMatters({ type: 'add', obj: build(1) })).toBe(true);
+    expect(buildEventMatters({ type: 'update', obj: build(1, { a: 2 }), old: build(1, { a: 1 }) })).toBe(
+      false,
+    );
+    expect(buildEventMatters({ type: 'update', obj: build(2), old: build(1) })).toBe(true);
+    expect(
+      buildEventMatters({ type: 'update', obj: build(1, {}, '2026-12-03T10:00:00Z'), old: build(1) }),
+    ).toBe(true);
+    expect(buildEventMatters({ type: 'delete', obj: build(1), old: build(1) })).toBe(true);
+  });
+
+  it('skip pod updates that change nothing the reconciler reads', () => {
+    const running = pod('Running', {
+      containerStatuses: [
+        { name: 'build', image: 'k', imageID: '', ready: true, restartCount: 0, state: { running: {} } },
+      ],
+    });
+    const ready = {
+      ...running,
+      status: { ...running.status, conditions: [{ type: 'Ready', status: 'True' }] },
+    };
+    expect(podEventMatters({ type: 'update', obj: ready, old: running })).toBe(false);
+    expect(podEventMatters({ type: 'update', obj: pod('Succeeded'), old: running })).toBe(true);
+    const pulling = pod('Pending', {
+      containerStatuses: [
+        {
+          name: 'build',
+          image: 'k',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'ImagePullBackOff' } },
+        },
+      ],
+    });
+    expect(podEventMatters({ type: 'update', obj: pulling, old: pod('Pending') })).toBe(true);
+    expect(podEventMatters({ type: 'add', obj: pod('Pending') })).toBe(true);
+  });
+});
