@@ -5,6 +5,7 @@ import type { ImageBuild, SourceStatus } from '../api/imagebuild.js';
 import {
   credentialsApply,
   credentialsFromSecretData,
+  fileAddKey,
   type GitCredentials,
   GitError,
   GitFactsResolver,
@@ -16,7 +17,7 @@ import {
   redactUrl,
 } from '../git/index.js';
 import { splitUrlUserinfo } from '../git/redact.js';
-import type { Need } from '../plan/facts.js';
+import type { Plan } from '../plan/planner.js';
 import { isNotFound } from '../runtime/kube.js';
 
 // The git side of a reconcile pass (issue 8). Once per process: a cache of
@@ -128,6 +129,7 @@ export class GitPass {
   /** Whether anything followed a moving ref (branch, tag, HEAD) this pass: then poll for new commits. */
   follows = false;
   readonly warnings = new Set<string>();
+  private readonly fileAdds = new Set<string>();
 
   constructor(
     private readonly cache: GitRepositoryCache,
@@ -179,7 +181,9 @@ export class GitPass {
   }
 
   /** Answers the plan's git needs into `facts` (per pass); returns how many were learned. */
-  async learn(needs: readonly Need[], facts: GitFacts): Promise<number> {
+  async learn(plan: Plan, facts: GitFacts): Promise<number> {
+    this.checkFileTargets(plan);
+    const needs = plan.needs;
     for (const need of needs) {
       if ((need.kind === 'gitCommit' || need.kind === 'gitContent') && hasPassword(need.url)) {
         throw new GitError(
@@ -191,7 +195,29 @@ export class GitPass {
     }
     const result = await learnGitFacts(needs, this.resolver, facts);
     for (const w of result.warnings) this.warnings.add(w);
+    for (const k of result.fileAdds) this.fileAdds.add(k);
+    if (result.fileAdds.length > 0) this.checkFileTargets(plan);
     return result.learned;
+  }
+
+  /**
+   * werf pitfall 7: a file `add` is renamed to `to`, so `to: /` cannot hold
+   * it. Known only once the commit's tree is listed; caught here rather
+   * than by a failing build pod.
+   */
+  private checkFileTargets(plan: Plan): void {
+    for (const image of plan.images) {
+      for (const stage of image.stages) {
+        for (const g of stage.recipe?.git ?? []) {
+          if (g.to.replace(/\/+$/, '') !== '' || !this.fileAdds.has(fileAddKey(g.url, g.commit, g.add)))
+            continue;
+          throw new GitError(
+            'GitMappingInvalid',
+            `image ${image.name}: git mapping add ${g.add} is a file, so to "/" cannot hold it: name the file, e.g. to: /${posix.basename(g.add)}`,
+          );
+        }
+      }
+    }
   }
 }
 

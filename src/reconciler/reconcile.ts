@@ -387,7 +387,7 @@ export class ImageBuildReconciler {
     let plan = evaluatePlan(compiled, facts());
     for (let round = 0; round < MAX_FACT_ROUNDS; round++) {
       let { learned } = await learnFacts(plan.needs, repository, this.deps.facts, registry, absent);
-      learned += await git.learn(plan.needs, gitFacts);
+      learned += await git.learn(plan, gitFacts);
       for (const job of jobs) {
         const o = job.outcome;
         if (o.state !== 'succeeded' || !o.digest || digestProblems.has(job.digest)) continue;

@@ -107,7 +107,7 @@ describe('a reconcile pass reading spec.source.git', () => {
     if (!compiled.ok) throw new Error(compiled.errors.join('\n'));
     const facts = emptyGitFacts();
     let plan = evaluatePlan(compiled.compiled, facts);
-    for (let i = 0; i < 4 && (await pass.learn(plan.needs, facts)) > 0; i++) {
+    for (let i = 0; i < 4 && (await pass.learn(plan, facts)) > 0; i++) {
       plan = evaluatePlan(compiled.compiled, facts);
     }
     expect(plan.needs.filter((n) => n.kind.startsWith('git'))).toEqual([]);
@@ -115,6 +115,22 @@ describe('a reconcile pass reading spec.source.git', () => {
     expect(setup.digest).toMatch(/^[0-9a-f]{16,}$/);
     // .Files read the repository at the commit: the rendered command carries version.txt.
     expect(setup.recipe?.run?.commands).toEqual(['echo v7']);
+  });
+
+  it('pitfall 7: a file add with to: / is GitMappingInvalid before any build', async () => {
+    const build = source(open.urlOf('app'));
+    const opened = await access().openPass(build, secrets(undefined));
+    if (!opened.ok) throw new Error(opened.failure.message);
+    const text =
+      'project: app\nconfigVersion: 1\n---\nimage: x\nfrom: alpine:3.20\ngit:\n- {add: /src/a.txt, to: /}\n';
+    const compiled = compileConfig(text, build, { git: opened.pass.project });
+    if (!compiled.ok) throw new Error(compiled.errors.join('\n'));
+    const facts = emptyGitFacts();
+    const err = await (async () => {
+      for (let i = 0; i < 4; i++) await opened.pass.learn(evaluatePlan(compiled.compiled, facts), facts);
+    })().catch((e: unknown) => e);
+    expect(gitPassFailure(err)).toMatchObject({ reason: 'GitMappingInvalid', configProblem: true });
+    expect(gitPassFailure(err)?.message).toContain('add /src/a.txt is a file, so to "/" cannot hold it');
   });
 
   it('a pinned commit does not poll; a missing config is reported by path', async () => {
