@@ -157,7 +157,8 @@ const base = () => inject('busyboxImage');
 
 // The project: werf.yaml lives in the repository (deploy/werf.yaml, read
 // through subPath + configPath) next to the files it maps; the second
-// mapping comes from another repository on a branch.
+// mapping comes from another repository at a tag (werf's giterminism refuses a branch
+// unless werf-giterminism.yaml allows it, which the operator does not read yet).
 const PROJECT_CONFIG = `project: shop
 configVersion: 1
 ---
@@ -174,7 +175,7 @@ git:
     install: [package.txt]
     setup: ["src/**/*.txt"]
 - url: {{ env "LIB_URL" }}
-  branch: stable
+  tag: v1
   add: /lib
   to: /opt/lib
   includePaths: ["*.sh"]
@@ -204,7 +205,7 @@ describe('a project from git: two mappings, filters, owners, stageDependencies',
     project = new TestRepo(root, `shop-${randomBytes(3).toString('hex')}`);
     lib = new TestRepo(root, `lib-${randomBytes(3).toString('hex')}`);
     lib.commit({ 'lib/install.sh': 'echo lib 1\n', 'lib/README.md': 'not mapped\n', 'other/x.sh': 'echo\n' });
-    lib.branch('stable');
+    lib.tag('v1');
     project.commit({
       'deploy/werf.yaml': PROJECT_CONFIG,
       'deploy/VERSION': '3.1\n',
@@ -254,15 +255,17 @@ describe('a project from git: two mappings, filters, owners, stageDependencies',
     const commit = project.commit({ 'src/10-body.txt': 'Body 2\n' });
     nudge(namespace, 'shop');
     const ib = await waitForBuild(namespace, 'shop', readyAt(commit));
+    first = ib;
     const after = digests(ib.status?.images);
     const stages = [...after.keys()];
     const setupAt = stages.indexOf('app/setup');
     expect(setupAt).toBeGreaterThan(0);
     expect(changed(before, after)).toEqual(stages.slice(setupAt));
-    expect((await jobNames(namespace)).length - jobsBefore.length).toBe(stages.length - setupAt);
+    // One new Job per changed stage (the operator deletes Jobs of stages no longer wanted).
+    const created = (await jobNames(namespace)).filter((n) => !jobsBefore.includes(n));
+    expect(created.length).toBe(stages.length - setupAt);
     const files = await finalFiles(ib, 'app');
     expect(files.get('out/site.txt')?.content?.toString()).toBe('Title\nBody 2\nversion 3.1\n');
-    first = ib;
   });
 
   it('a commit changing only an unmapped file rebuilds nothing', { timeout: 600_000 }, async () => {
@@ -271,9 +274,9 @@ describe('a project from git: two mappings, filters, owners, stageDependencies',
     const commit = project.commit({ 'docs/HOWTO.md': 'still unmapped, but changed\n' });
     nudge(namespace, 'shop');
     const ib = await waitForBuild(namespace, 'shop', readyAt(commit));
-    expect(changed(before, digests(ib.status?.images))).toEqual([]);
-    expect(await jobNames(namespace)).toEqual(jobsBefore);
     first = ib;
+    expect(changed(before, digests(ib.status?.images))).toEqual([]);
+    expect((await jobNames(namespace)).filter((n) => !jobsBefore.includes(n))).toEqual([]);
   });
 
   it('a commit changing a mapped file no stage depends on rebuilds from gitArchive on', {
@@ -283,6 +286,7 @@ describe('a project from git: two mappings, filters, owners, stageDependencies',
     const commit = project.commit({ 'config/app.conf': 'mode=2\n' });
     nudge(namespace, 'shop');
     const ib = await waitForBuild(namespace, 'shop', readyAt(commit));
+    first = ib;
     const after = digests(ib.status?.images);
     const stages = [...after.keys()];
     const archiveAt = stages.indexOf('app/gitArchive');
@@ -290,15 +294,14 @@ describe('a project from git: two mappings, filters, owners, stageDependencies',
     expect(changed(before, after)).toEqual(stages.slice(archiveAt));
     const files = await finalFiles(ib, 'app');
     expect(files.get('app/config/app.conf')?.content?.toString()).toBe('mode=2\n');
-    first = ib;
   });
 
-  it('a new commit on the remote mapping branch rebuilds from the stage that copies the changed file', {
+  it('moving the remote mapping tag to a new commit rebuilds from the stage that copies the changed file', {
     timeout: 900_000,
   }, async () => {
     const before = digests(first.status?.images);
     lib.commit({ 'lib/install.sh': 'echo lib 2\n' });
-    lib.branch('stable');
+    lib.tag('v1');
     nudge(namespace, 'shop');
     const ib = await waitForBuild(
       namespace,
@@ -415,6 +418,35 @@ shell:
     );
     expect(condition(failed, 'ConfigValid')?.status).toBe('False');
     expect((failed.status?.images ?? []).flatMap((i) => i.stages).some((s) => s.job)).toBe(false);
+  });
+});
+
+describe('the API server validates spec.source', () => {
+  it('refuses a URL with a password, and config together with configRef; accepts source.git alone', () => {
+    const apply = (spec: Record<string, unknown>) => {
+      try {
+        kubectl(
+          ['apply', '--dry-run=server', '-f', '-'],
+          JSON.stringify({
+            apiVersion: 'stapel.dev/v1alpha1',
+            kind: 'ImageBuild',
+            metadata: { name: 'v', namespace: 'default' },
+            spec: { registry: { repository: 'r.example/x' }, ...spec },
+          }),
+        );
+        return 'accepted';
+      } catch (e) {
+        return String((e as { stderr?: string }).stderr ?? e);
+      }
+    };
+    const withPassword = apply({ source: { git: { url: `https://bot:${password}@git.example/x.git` } } });
+    expect(withPassword).toContain('put credentials in the Secret named by secretRef, not in the URL');
+    expect(withPassword).not.toContain(password);
+    expect(apply({ config: 'x', configRef: { name: 'c' } })).toContain(
+      'set exactly one of config, configRef',
+    );
+    expect(apply({})).toContain('set exactly one of config, configRef');
+    expect(apply({ source: { git: { url: 'https://git.example/x.git' } } })).toBe('accepted');
   });
 });
 
