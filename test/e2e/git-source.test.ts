@@ -247,53 +247,49 @@ describe('a project from git: two mappings, filters, owners, stageDependencies',
     expect(files.get('out/site.txt')?.content?.toString()).toBe('Title\nBody 1\nversion 3.1\n');
   });
 
+  /** Commits, has the operator pick the commit up, waits for Ready at it; what changed. */
+  async function commitAndRebuild(files: Record<string, string>) {
+    const before = digests(first.status?.images);
+    const jobsBefore = await jobNames(namespace);
+    const commit = project.commit(files);
+    nudge(namespace, 'shop');
+    first = await waitForBuild(namespace, 'shop', readyAt(commit));
+    const after = digests(first.status?.images);
+    return {
+      stages: [...after.keys()],
+      changed: changed(before, after),
+      // Jobs of stages no longer wanted are deleted, so count the new names.
+      created: (await jobNames(namespace)).filter((n) => !jobsBefore.includes(n)),
+      files: await finalFiles(first, 'app'),
+    };
+  }
+
   it('a commit changing only a stageDependencies.setup file rebuilds setup and later stages only', {
     timeout: 900_000,
   }, async () => {
-    const before = digests(first.status?.images);
-    const jobsBefore = await jobNames(namespace);
-    const commit = project.commit({ 'src/10-body.txt': 'Body 2\n' });
-    nudge(namespace, 'shop');
-    const ib = await waitForBuild(namespace, 'shop', readyAt(commit));
-    first = ib;
-    const after = digests(ib.status?.images);
-    const stages = [...after.keys()];
-    const setupAt = stages.indexOf('app/setup');
+    const r = await commitAndRebuild({ 'src/10-body.txt': 'Body 2\n' });
+    const setupAt = r.stages.indexOf('app/setup');
     expect(setupAt).toBeGreaterThan(0);
-    expect(changed(before, after)).toEqual(stages.slice(setupAt));
-    // One new Job per changed stage (the operator deletes Jobs of stages no longer wanted).
-    const created = (await jobNames(namespace)).filter((n) => !jobsBefore.includes(n));
-    expect(created.length).toBe(stages.length - setupAt);
-    const files = await finalFiles(ib, 'app');
-    expect(files.get('out/site.txt')?.content?.toString()).toBe('Title\nBody 2\nversion 3.1\n');
+    expect(r.changed).toEqual(r.stages.slice(setupAt));
+    expect(r.created.length).toBe(r.stages.length - setupAt);
+    expect(r.files.get('out/site.txt')?.content?.toString()).toBe('Title\nBody 2\nversion 3.1\n');
   });
 
   it('a commit changing only an unmapped file rebuilds nothing', { timeout: 600_000 }, async () => {
-    const before = digests(first.status?.images);
-    const jobsBefore = await jobNames(namespace);
-    const commit = project.commit({ 'docs/HOWTO.md': 'still unmapped, but changed\n' });
-    nudge(namespace, 'shop');
-    const ib = await waitForBuild(namespace, 'shop', readyAt(commit));
-    first = ib;
-    expect(changed(before, digests(ib.status?.images))).toEqual([]);
-    expect((await jobNames(namespace)).filter((n) => !jobsBefore.includes(n))).toEqual([]);
+    const r = await commitAndRebuild({ 'docs/HOWTO.md': 'still unmapped, but changed\n' });
+    expect(r.changed).toEqual([]);
+    expect(r.created).toEqual([]);
   });
 
   it('a commit changing a mapped file no stage depends on rebuilds from gitArchive on', {
     timeout: 900_000,
   }, async () => {
-    const before = digests(first.status?.images);
-    const commit = project.commit({ 'config/app.conf': 'mode=2\n' });
-    nudge(namespace, 'shop');
-    const ib = await waitForBuild(namespace, 'shop', readyAt(commit));
-    first = ib;
-    const after = digests(ib.status?.images);
-    const stages = [...after.keys()];
-    const archiveAt = stages.indexOf('app/gitArchive');
+    const r = await commitAndRebuild({ 'config/app.conf': 'mode=2\n' });
+    const archiveAt = r.stages.indexOf('app/gitArchive');
     expect(archiveAt).toBeGreaterThan(0);
-    expect(changed(before, after)).toEqual(stages.slice(archiveAt));
-    const files = await finalFiles(ib, 'app');
-    expect(files.get('app/config/app.conf')?.content?.toString()).toBe('mode=2\n');
+    expect(r.changed).toEqual(r.stages.slice(archiveAt));
+    expect(r.created.length).toBe(r.stages.length - archiveAt);
+    expect(r.files.get('app/config/app.conf')?.content?.toString()).toBe('mode=2\n');
   });
 
   it('moving the remote mapping tag to a new commit rebuilds from the stage that copies the changed file', {
