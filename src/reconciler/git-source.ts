@@ -17,6 +17,7 @@ import {
   redactUrl,
 } from '../git/index.js';
 import { splitUrlUserinfo } from '../git/redact.js';
+import type { Need } from '../plan/facts.js';
 import type { Plan } from '../plan/planner.js';
 import { isNotFound } from '../runtime/kube.js';
 
@@ -181,9 +182,7 @@ export class GitPass {
   }
 
   /** Answers the plan's git needs into `facts` (per pass); returns how many were learned. */
-  async learn(plan: Plan, facts: GitFacts): Promise<number> {
-    this.checkFileTargets(plan);
-    const needs = plan.needs;
+  async learn(needs: readonly Need[], facts: GitFacts): Promise<number> {
     for (const need of needs) {
       if ((need.kind === 'gitCommit' || need.kind === 'gitContent') && hasPassword(need.url)) {
         throw new GitError(
@@ -196,16 +195,15 @@ export class GitPass {
     const result = await learnGitFacts(needs, this.resolver, facts);
     for (const w of result.warnings) this.warnings.add(w);
     for (const k of result.fileAdds) this.fileAdds.add(k);
-    if (result.fileAdds.length > 0) this.checkFileTargets(plan);
     return result.learned;
   }
 
   /**
    * werf pitfall 7: a file `add` is renamed to `to`, so `to: /` cannot hold
    * it. Known only once the commit's tree is listed; caught here rather
-   * than by a failing build pod.
+   * than by a failing build pod. Call with the settled plan.
    */
-  private checkFileTargets(plan: Plan): void {
+  checkFileTargets(plan: Plan): void {
     for (const image of plan.images) {
       for (const stage of image.stages) {
         for (const g of stage.recipe?.git ?? []) {

@@ -107,7 +107,7 @@ describe('a reconcile pass reading spec.source.git', () => {
     if (!compiled.ok) throw new Error(compiled.errors.join('\n'));
     const facts = emptyGitFacts();
     let plan = evaluatePlan(compiled.compiled, facts);
-    for (let i = 0; i < 4 && (await pass.learn(plan, facts)) > 0; i++) {
+    for (let i = 0; i < 4 && (await pass.learn(plan.needs, facts)) > 0; i++) {
       plan = evaluatePlan(compiled.compiled, facts);
     }
     expect(plan.needs.filter((n) => n.kind.startsWith('git'))).toEqual([]);
@@ -127,7 +127,9 @@ describe('a reconcile pass reading spec.source.git', () => {
     if (!compiled.ok) throw new Error(compiled.errors.join('\n'));
     const facts = emptyGitFacts();
     const err = await (async () => {
-      for (let i = 0; i < 4; i++) await opened.pass.learn(evaluatePlan(compiled.compiled, facts), facts);
+      for (let i = 0; i < 4; i++)
+        await opened.pass.learn(evaluatePlan(compiled.compiled, facts).needs, facts);
+      opened.pass.checkFileTargets(evaluatePlan(compiled.compiled, facts));
     })().catch((e: unknown) => e);
     expect(gitPassFailure(err)).toMatchObject({ reason: 'GitMappingInvalid', configProblem: true });
     expect(gitPassFailure(err)?.message).toContain('add /src/a.txt is a file, so to "/" cannot hold it');
@@ -141,7 +143,7 @@ describe('a reconcile pass reading spec.source.git', () => {
     const compiled = compileConfig(text, imageBuild(), {});
     if (!compiled.ok) throw new Error(compiled.errors.join('\n'));
     const err = await opened.pass
-      .learn(evaluatePlan(compiled.compiled, emptyGitFacts()), emptyGitFacts())
+      .learn(evaluatePlan(compiled.compiled, emptyGitFacts()).needs, emptyGitFacts())
       .catch((e: unknown) => e);
     expect(gitPassFailure(err)).toMatchObject({ reason: 'GitCredentialsInvalid' });
     expect(gitPassFailure(err)?.message).not.toContain(password);
