@@ -44,17 +44,13 @@ import {
 const USAGE = `usage: npm run demo -- [--fresh] [--examples NAME,...] [--timeout MINUTES] [--keep]
 
   --fresh            empty the kept registry first (a cold build; default: keep the stage cache)
-  --examples LIST    which examples/ to apply (default: seed, multi-image; also git-project)
+  --examples LIST    which examples/ to apply (default: all: seed, multi-image, git-project)
   --timeout MINUTES  give up waiting for the builds after this long (default 30)
   --keep             leave everything running after the builds, until Ctrl-C`;
 
 const NAMESPACE = 'stapel-demo';
-/**
- * Examples the reconciler cannot build yet, left out unless named with
- * --examples: git-project needs git sources (gitCommit/gitContent facts),
- * which the reconciler reports as not supported so far.
- */
-const NOT_BY_DEFAULT = new Set(['git-project']);
+/** Examples left out unless named with --examples (none at the moment). */
+const NOT_BY_DEFAULT = new Set<string>();
 const DEMO_DIR = join(REPO_ROOT, '.cache', 'demo');
 const started = Date.now();
 const stamp = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`;

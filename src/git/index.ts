@@ -40,6 +40,7 @@ export {
   planGitLayout,
 } from './layout.js';
 export {
+  fileAddKey,
   type GitFactMaps,
   type GitFailure,
   type GitLearnResult,

@@ -15,6 +15,12 @@ export interface GitLearnResult {
   learned: number;
   /** Safe to show (events, status): stageDependencies globs that match no file, as werf warns. */
   warnings: string[];
+  /** Mappings whose `add` is a file, as `fileAddKey(url, commit, add)` (a file cannot go to `to: /`). */
+  fileAdds: string[];
+}
+
+export function fileAddKey(url: string, commit: string, add: string): string {
+  return JSON.stringify([url, commit, add]);
 }
 
 /** Answers the git needs among `needs` not yet in `facts`; throws the first GitError (see gitFailure). */
@@ -25,6 +31,7 @@ export async function learnGitFacts(
 ): Promise<GitLearnResult> {
   let learned = 0;
   const warnings: string[] = [];
+  const fileAdds: string[] = [];
   const noSource = (url: string) => {
     if (url === '') {
       throw new GitError(
@@ -44,6 +51,7 @@ export async function learnGitFacts(
         if (facts.gitContent.has(need.key)) return;
         noSource(need.url);
         const result = await resolver.contentHash(need);
+        if (result.addKind === 'file') fileAdds.push(fileAddKey(need.url, need.commit, need.add));
         for (const glob of result.unmatchedSelectPaths) {
           const hint =
             result.addKind === 'file'
@@ -58,7 +66,7 @@ export async function learnGitFacts(
       }
     }),
   );
-  return { learned, warnings: [...new Set(warnings)].sort() };
+  return { learned, warnings: [...new Set(warnings)].sort(), fileAdds };
 }
 
 export interface GitFailure {

@@ -5,6 +5,7 @@ import type { ImageBuild, SourceStatus } from '../api/imagebuild.js';
 import {
   credentialsApply,
   credentialsFromSecretData,
+  fileAddKey,
   type GitCredentials,
   GitError,
   GitFactsResolver,
@@ -17,6 +18,7 @@ import {
 } from '../git/index.js';
 import { splitUrlUserinfo } from '../git/redact.js';
 import type { Need } from '../plan/facts.js';
+import type { Plan } from '../plan/planner.js';
 import { isNotFound } from '../runtime/kube.js';
 import { decodeUtf8, encodingMessage } from '../werf/encoding.js';
 
@@ -129,6 +131,7 @@ export class GitPass {
   /** Whether anything followed a moving ref (branch, tag, HEAD) this pass: then poll for new commits. */
   follows = false;
   readonly warnings = new Set<string>();
+  private readonly fileAdds = new Set<string>();
 
   constructor(
     private readonly cache: GitRepositoryCache,
@@ -197,7 +200,28 @@ export class GitPass {
     }
     const result = await learnGitFacts(needs, this.resolver, facts);
     for (const w of result.warnings) this.warnings.add(w);
+    for (const k of result.fileAdds) this.fileAdds.add(k);
     return result.learned;
+  }
+
+  /**
+   * werf pitfall 7: a file `add` is renamed to `to`, so `to: /` cannot hold
+   * it. Known only once the commit's tree is listed; caught here rather
+   * than by a failing build pod. Call with the settled plan.
+   */
+  checkFileTargets(plan: Plan): void {
+    for (const image of plan.images) {
+      for (const stage of image.stages) {
+        for (const g of stage.recipe?.git ?? []) {
+          if (g.to.replace(/\/+$/, '') !== '' || !this.fileAdds.has(fileAddKey(g.url, g.commit, g.add)))
+            continue;
+          throw new GitError(
+            'GitMappingInvalid',
+            `image ${image.name}: git mapping add ${g.add} is a file, so to "/" cannot hold it: name the file, e.g. to: /${posix.basename(g.add)}`,
+          );
+        }
+      }
+    }
   }
 }
 

@@ -436,6 +436,7 @@ export class ImageBuildReconciler {
         return fromGit + fromJobs;
       },
     });
+    git.checkFileTargets(plan);
     return { plan, jobs };
   }
 

@@ -117,6 +117,38 @@ describe('a reconcile pass reading spec.source.git', () => {
     expect(setup.recipe?.run?.commands).toEqual(['echo v7']);
   });
 
+  it('pitfall 7: a file add with to: / is GitMappingInvalid before any build', async () => {
+    const build = source(open.urlOf('app'));
+    const opened = await access().openPass(build, secrets(undefined));
+    if (!opened.ok) throw new Error(opened.failure.message);
+    const text =
+      'project: app\nconfigVersion: 1\n---\nimage: x\nfrom: alpine:3.20\ngit:\n- {add: /src/a.txt, to: /}\n';
+    const compiled = compileConfig(text, build, { git: opened.pass.project });
+    if (!compiled.ok) throw new Error(compiled.errors.join('\n'));
+    const facts = emptyGitFacts();
+    const err = await (async () => {
+      for (let i = 0; i < 4; i++)
+        await opened.pass.learn(evaluatePlan(compiled.compiled, facts).needs, facts);
+      opened.pass.checkFileTargets(evaluatePlan(compiled.compiled, facts));
+    })().catch((e: unknown) => e);
+    expect(gitPassFailure(err)).toMatchObject({ reason: 'GitMappingInvalid', configProblem: true });
+    expect(gitPassFailure(err)?.message).toContain('add /src/a.txt is a file, so to "/" cannot hold it');
+  });
+
+  it('a mapping URL with a password in werf.yaml is refused without showing it', async () => {
+    const opened = await access().openPass(source(open.urlOf('app')), secrets(undefined));
+    if (!opened.ok) throw new Error(opened.failure.message);
+    const url = `http://bot:${password}@127.0.0.1:1/lib.git`;
+    const text = `project: app\nconfigVersion: 1\n---\nimage: x\nfrom: alpine:3.20\ngit:\n- {url: "${url}", tag: v1, add: /, to: /lib}\n`;
+    const compiled = compileConfig(text, imageBuild(), {});
+    if (!compiled.ok) throw new Error(compiled.errors.join('\n'));
+    const err = await opened.pass
+      .learn(evaluatePlan(compiled.compiled, emptyGitFacts()).needs, emptyGitFacts())
+      .catch((e: unknown) => e);
+    expect(gitPassFailure(err)).toMatchObject({ reason: 'GitCredentialsInvalid' });
+    expect(gitPassFailure(err)?.message).not.toContain(password);
+  });
+
   it('a pinned commit does not poll; a missing config is reported by path', async () => {
     const opened = await access().openPass(
       source(open.urlOf('app'), { revision: commit }),
