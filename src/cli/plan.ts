@@ -10,6 +10,7 @@ import type { Command } from './commands.js';
 import { answerLocalGitNeeds, type LocalRepository, readLocalRepository } from './plan-git.js';
 import { assumedDigests, planDockerfiles, planJson, planTable } from './plan-output.js';
 import {
+  commandArgs,
   defaultProjectArgs,
   type ProjectArgs,
   parseProjectArgs,
@@ -135,15 +136,8 @@ function problemLine(fileName: string, p: PlanProblem, kind: string): string {
 export const planCommand: Command = {
   summary: 'show the stages, digests and build recipes of a werf.yaml',
   async run(args) {
-    if (args.includes('--help') || args.includes('-h')) {
-      process.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    const parsed = parseArgs(args);
-    if (typeof parsed === 'string') {
-      process.stderr.write(`plan: ${parsed}\n\n${usage}\n`);
-      return 2;
-    }
+    const parsed = commandArgs(args, usage, 'plan', parseArgs);
+    if (typeof parsed === 'number') return parsed;
     const file = resolve(parsed.file);
     const fileName = basename(file);
     let text: string;

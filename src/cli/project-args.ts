@@ -104,3 +104,24 @@ export function renderProject(
     ...options,
   });
 }
+
+/**
+ * The start of plan, render and validate: `--help`/`-h` prints the usage
+ * (exit 0); options `parse` rejects print the problem, then the usage (exit
+ * 2). Returns the parsed options, or the exit code.
+ */
+export function commandArgs<T extends ProjectArgs>(
+  args: string[],
+  usage: string,
+  command: string,
+  parse: (args: string[]) => T | string,
+): T | number {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const parsed = parse(args);
+  if (typeof parsed !== 'string') return parsed;
+  process.stderr.write(`${command}: ${parsed}\n\n${usage}\n`);
+  return 2;
+}

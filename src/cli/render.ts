@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from './commands.js';
 import {
+  commandArgs,
   defaultProjectArgs,
   type ProjectArgs,
   parseProjectArgs,
@@ -36,15 +37,8 @@ function parseArgs(args: string[]): RenderArgs | string {
 export const renderCommand: Command = {
   summary: 'render a werf.yaml Go template and print the result',
   async run(args) {
-    if (args.includes('--help') || args.includes('-h')) {
-      process.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    const parsed = parseArgs(args);
-    if (typeof parsed === 'string') {
-      process.stderr.write(`render: ${parsed}\n\n${usage}\n`);
-      return 2;
-    }
+    const parsed = commandArgs(args, usage, 'render', parseArgs);
+    if (typeof parsed === 'number') return parsed;
     const file = resolve(parsed.file);
     let text: string;
     try {

@@ -5,6 +5,7 @@ import { parseWerfConfig } from '../werf/parse-config.js';
 import { RenderError } from '../werf/render/index.js';
 import type { Command } from './commands.js';
 import {
+  commandArgs,
   defaultProjectArgs,
   type ProjectArgs,
   parseProjectArgs,
@@ -58,15 +59,8 @@ async function readInput(file: string): Promise<string> {
 export const validateCommand: Command = {
   summary: 'check a werf.yaml and print every error with its line and YAML path',
   async run(args) {
-    if (args.includes('--help') || args.includes('-h')) {
-      process.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    const parsed = parseValidateArgs(args);
-    if (typeof parsed === 'string') {
-      process.stderr.write(`stapel-operator validate: ${parsed}\n\n${usage}\n`);
-      return 2;
-    }
+    const parsed = commandArgs(args, usage, 'stapel-operator validate', parseValidateArgs);
+    if (typeof parsed === 'number') return parsed;
     let text: string;
     try {
       text = await readInput(parsed.file);
