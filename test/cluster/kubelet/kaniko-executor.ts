@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
-import { BUILD_DELAY_ENV } from './kaniko-env.js';
+import { BUILD_DELAY_ENV, REPORT_DIGEST_ENV } from './kaniko-env.js';
 import { type KanikoBuild, parseKanikoArgs, registryOf } from './kaniko-flags.js';
 import { copyManifest, manifestDigest } from './registry-copy.js';
 
@@ -86,7 +86,9 @@ async function main(args: string[]): Promise<number> {
   }
   const digest = await manifestDigest(first);
   log(`pushed ${build.destinations.join(', ')} as ${digest}`);
-  if (build.digestFile) writeFileSync(build.digestFile, digest);
+  const reported = process.env[REPORT_DIGEST_ENV] || digest;
+  if (reported !== digest) log(`reporting ${reported} instead (fault injection)`);
+  if (build.digestFile) writeFileSync(build.digestFile, reported);
   if (build.imageNameWithDigestFile) {
     const names = build.destinations.map((d) => `${d.replace(/:[^:/]+$/, '')}@${digest}\n`);
     writeFileSync(build.imageNameWithDigestFile, names.join(''));
