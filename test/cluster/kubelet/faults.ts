@@ -13,6 +13,8 @@ import type { V1Pod } from '@kubernetes/client-node';
  *         at once with that reason and "Pod was rejected: ...", no container runs
  *     test-kubelet.stapel.dev/report-digest: "sha256:…" a Kaniko build pushes as usual but writes this
  *         digest to its --digest-file (a builder reporting what it did not push)
+ *     test-kubelet.stapel.dev/drop-push: "true"        a Kaniko build pushes elsewhere (a lost push): its
+ *         destinations stay absent, yet it reports the digest of what it built
  *     test-kubelet.stapel.dev/prebuilt-image: "<ref>"   no container runs: the operator's containers
  *         succeed at once, and a Kaniko container pushes the manifest of <ref> (an image in a
  *         loopback registry) to its destinations and reports its digest (operator benchmarks)
@@ -36,6 +38,8 @@ export interface PodFaults {
   reject?: string;
   /** What a Kaniko build writes to its --digest-file instead of the pushed digest. */
   reportDigest?: string;
+  /** A Kaniko build's push never reaches its destinations. */
+  dropPush: boolean;
   /** Finish every container at once; Kaniko "pushes" this image (see above). */
   prebuiltImage?: string;
 }
@@ -84,6 +88,7 @@ export function resolveFaults(pod: V1Pod, rules: FaultRule[]): PodFaults {
     exitCodes: new Map(),
     oomKill: new Set(),
     evict: false,
+    dropPush: false,
     startDelaySeconds: 0,
     buildDelaySeconds: 0,
   };
@@ -114,12 +119,15 @@ export function resolveFaults(pod: V1Pod, rules: FaultRule[]): PodFaults {
       case 'report-digest':
         faults.reportDigest = value.trim();
         break;
+      case 'drop-push':
+        faults.dropPush = value === 'true';
+        break;
       case 'prebuilt-image':
         faults.prebuiltImage = value.trim();
         break;
       default:
         throw new Error(
-          `${where}: unknown fault '${key}' (known: exit-code, oom-kill, evict, reject, start-delay-seconds, build-delay-seconds, report-digest, prebuilt-image)`,
+          `${where}: unknown fault '${key}' (known: exit-code, oom-kill, evict, reject, start-delay-seconds, build-delay-seconds, report-digest, drop-push, prebuilt-image)`,
         );
     }
   }

@@ -5,7 +5,7 @@ import type { ContainerLaunch } from './container-process.js';
 import { expandVariables } from './env.js';
 import type { PodFaults } from './faults.js';
 import type { Runtime } from './images.js';
-import { BUILD_DELAY_ENV, REPORT_DIGEST_ENV } from './kaniko-env.js';
+import { BUILD_DELAY_ENV, DROP_PUSH_ENV, REPORT_DIGEST_ENV } from './kaniko-env.js';
 
 export interface KubeletRuntimeContext {
   repoRoot: string;
@@ -51,7 +51,7 @@ export async function prepareCommand(
   pod: V1Pod,
   container: V1Container,
   vars: Map<string, string>,
-  faults: Pick<PodFaults, 'buildDelaySeconds' | 'reportDigest'>,
+  faults: Pick<PodFaults, 'buildDelaySeconds' | 'reportDigest' | 'dropPush'>,
 ): Promise<PreparedCommand> {
   const noCleanup = async () => {};
   const hostEnv = { PATH: HOST_PATH, HOME: '/root' };
@@ -110,6 +110,7 @@ export async function prepareCommand(
           ...ctx.buildahEnv,
           [BUILD_DELAY_ENV]: String(faults.buildDelaySeconds),
           ...(faults.reportDigest ? { [REPORT_DIGEST_ENV]: faults.reportDigest } : {}),
+          ...(faults.dropPush ? { [DROP_PUSH_ENV]: 'true' } : {}),
         },
         cleanup: noCleanup,
       };

@@ -47,10 +47,16 @@ describe('resolveFaults', () => {
       pod({
         'test-kubelet.stapel.dev/reject': 'OutOfcpu',
         'test-kubelet.stapel.dev/report-digest': ` sha256:${'0'.repeat(64)} `,
+        'test-kubelet.stapel.dev/drop-push': 'true',
       }),
       [],
     );
-    expect(faults).toMatchObject({ reject: 'OutOfcpu', reportDigest: `sha256:${'0'.repeat(64)}` });
+    expect(faults).toMatchObject({
+      reject: 'OutOfcpu',
+      reportDigest: `sha256:${'0'.repeat(64)}`,
+      dropPush: true,
+    });
+    expect(resolveFaults(pod(), []).dropPush).toBe(false);
     expect(rejectionMessage('OutOfcpu')).toBe(
       "Pod was rejected: Node didn't have enough resource: cpu (test kubelet fault injection)",
     );
