@@ -82,18 +82,21 @@ const log = () => env.operator.process.logTail(20);
 const stalled = (namespace: string, name: string) =>
   waitForBuild(namespace, name, (b) => condition(b, 'Stalled')?.status === 'True', 400_000, log);
 
-/** The one failed stage, and the build's Stalled message, which names that stage. */
-function failure(ib: ImageBuildObject, reason: string) {
+/**
+ * The one stage that carries `reason` (phase Failed, or Pending when its pod
+ * never ran: the Job stays, so fixing the cause lets it go on), and the
+ * build's Stalled message, which names that stage.
+ */
+function failure(ib: ImageBuildObject, reason: string, phase: 'Failed' | 'Pending' = 'Failed') {
   expect(condition(ib, 'Ready')).toMatchObject({ status: 'False', reason });
   expect(condition(ib, 'Stalled')).toMatchObject({ status: 'True', reason });
   expect(condition(ib, 'Reconciling')?.status).toBe('False');
   expect(ib.status?.observedGeneration).toBe(ib.metadata.generation);
-  const failed = (ib.status?.images ?? []).flatMap((i) =>
-    i.stages.filter((s) => s.phase === 'Failed').map((s) => ({ image: i.name, ...s })),
+  const flagged = (ib.status?.images ?? []).flatMap((i) =>
+    i.stages.filter((s) => s.reason !== undefined).map((s) => ({ image: i.name, ...s })),
   );
-  expect(failed).toHaveLength(1);
-  const stage = failed[0]!;
-  expect(stage.reason).toBe(reason);
+  expect(flagged.map((s) => [s.phase, s.reason])).toEqual([[phase, reason]]);
+  const stage = flagged[0]!;
   expect(condition(ib, 'Stalled')?.message).toBe(`${stage.image}/${stage.name}: ${stage.message}`);
   return { stage, message: stage.message ?? '' };
 }
@@ -103,7 +106,7 @@ describe('second-list failures on the cluster', () => {
     timeout: 420_000,
   }, async () => {
     const ib = await stalled(restricted, 'admission-rejected');
-    const { stage, message } = failure(ib, 'PodRejected');
+    const { stage, message } = failure(ib, 'PodRejected', 'Pending');
     expect(message).toMatch(/violates PodSecurity "restricted:latest"/);
     expect(message).toContain(stage.job!);
     // No pod was ever made: the operator did not wait for one.
@@ -122,18 +125,21 @@ describe('second-list failures on the cluster', () => {
   it('a builder image that cannot be pulled is ImageNotFound naming the image and the container', {
     timeout: 420_000,
   }, async () => {
-    const { message } = failure(await stalled(shared, 'builder-missing'), 'ImageNotFound');
+    const { message } = failure(await stalled(shared, 'builder-missing'), 'ImageNotFound', 'Pending');
     expect(message).toContain(
       `cannot pull image ${inject('registry')}/no-such-builder:v1 for container build`,
     );
   });
 
-  it('a base image that cannot be pulled is ImageNotFound naming the image', {
+  it('a base image that is not in its registry is ImageNotFound naming it, before any Job', {
     timeout: 420_000,
   }, async () => {
     const { stage, message } = failure(await stalled(shared, 'base-missing'), 'ImageNotFound');
     expect(stage.name).toBe('from');
-    expect(message).toContain(`${inject('registry')}/no-such-base:v1`);
+    expect(stage.job).toBeUndefined();
+    expect(message).toBe(
+      `base image ${inject('registry')}/no-such-base:v1 of image "app" (from:) is not in its registry: check its name and tag, or push it`,
+    );
   });
 
   it('a missing registry Secret is SecretNotFound naming it; creating the Secret lets the build go on', {
