@@ -42,6 +42,9 @@ try {
   const batch = admin.makeApiClient(BatchV1Api);
   const jobsBefore = (await batch.listNamespacedJob({ namespace: NAMESPACE })).items.length;
 
+  // A fresh operator process first (the demo's second run): it knows no stage yet and asks the registry.
+  log('restarting the operator: the first cached build meets a process that has learned nothing');
+  await env.restartOperator();
   const samples: number[] = [];
   let requests = 0;
   for (let r = 0; r < RUNS; r++) {
@@ -59,7 +62,7 @@ try {
     [
       `cache-hit rebuild (${machine()})`,
       `  ${IMAGES} images, ${stageCount} stages, every stage in the registry`,
-      `  kubectl apply -> Ready=True: median ${(percentile(samples, 50) / 1000).toFixed(2)} s over ${RUNS} runs (${samples.map((s) => (s / 1000).toFixed(2)).join(', ')})`,
+      `  kubectl apply -> Ready=True: median ${(percentile(samples, 50) / 1000).toFixed(2)} s over ${RUNS} runs (${samples.map((s) => (s / 1000).toFixed(2)).join(', ')}; the first one by a freshly started operator)`,
       `  Jobs created by the cached builds: ${jobsAfter - jobsBefore}; operator API requests per cached build: ${(requests / RUNS).toFixed(1)}`,
       '',
     ].join('\n'),

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
@@ -26,6 +26,8 @@ export interface BenchEnvironment {
   proxy: CountingProxy;
   dir: string;
   stop(): Promise<void>;
+  /** Stops the operator and starts a fresh process (nothing learned in memory); `operator` is the new one. */
+  restartOperator(): Promise<RunningOperator>;
 }
 
 export const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -65,14 +67,24 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     log('npm run build');
     execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     log('starting the operator (dist/, deploy/ ServiceAccount, through the counting proxy)');
-    const operator = await startOperator({
-      repoRoot: REPO_ROOT,
-      kubeconfig,
-      logFile: join(dir, 'operator.log'),
-      fromDist: true,
-    });
-    stops.push(() => operator.process.stop(15_000));
-    return { state, kubectl, admin, operator, proxy, dir, stop };
+    const start = (logName: string) =>
+      startOperator({ repoRoot: REPO_ROOT, kubeconfig, logFile: join(dir, logName), fromDist: true });
+    const env: BenchEnvironment = {
+      state,
+      kubectl,
+      admin,
+      operator: await start('operator.log'),
+      proxy,
+      dir,
+      stop,
+      async restartOperator() {
+        await env.operator.process.stop(15_000);
+        env.operator = await start(`operator-${Date.now()}.log`);
+        return env.operator;
+      },
+    };
+    stops.push(() => env.operator.process.stop(15_000));
+    return env;
   } catch (err) {
     await stop();
     throw err;
@@ -93,5 +105,8 @@ export function percentile(values: number[], p: number): number {
 }
 
 export function machine(): string {
-  return `${new Date().toISOString()}, node ${process.version}, ${(process.env.BENCH_MACHINE_NOTE ?? '').trim() || 'machine shared with other work'}`;
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${load}, ${(process.env.BENCH_MACHINE_NOTE ?? '').trim() || 'machine shared with other work'}`;
 }

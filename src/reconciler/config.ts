@@ -54,15 +54,36 @@ export function compileConfig(text: string, build: ImageBuild, source: CompileSo
     if (err instanceof RenderError) return { ok: false, errors: [err.message] };
     return { ok: false, errors: [`${fileName}: rendering failed: ${(err as Error).message}`] };
   }
-  const parsed = parseWerfConfig(rendered, { fileName });
-  if (parsed.errors.length > 0) {
-    return { ok: false, errors: parsed.errors.map((e) => formatWerfConfigError(fileName, e)) };
+  try {
+    const parsed = parseWerfConfig(rendered, { fileName });
+    if (parsed.errors.length > 0) {
+      return { ok: false, errors: parsed.errors.map((e) => formatWerfConfigError(fileName, e)) };
+    }
+    const compiled = compilePlan(parsed.config, planRequestOf(build, source.git));
+    if (compiled.errors.length > 0) {
+      return { ok: false, errors: compiled.errors.map((p) => formatPlanProblem(fileName, p)) };
+    }
+    return { ok: true, compiled };
+  } catch (err) {
+    // A defect of ours must still end in a status, not in a reconcile retried forever.
+    return {
+      ok: false,
+      errors: [
+        `${fileName}: checking this config failed inside the operator (${(err as Error).message}); this is a stapel-operator bug: report it with the werf.yaml`,
+      ],
+    };
   }
-  const compiled = compilePlan(parsed.config, planRequestOf(build, source.git));
-  if (compiled.errors.length > 0) {
-    return { ok: false, errors: compiled.errors.map((p) => formatPlanProblem(fileName, p)) };
-  }
-  return { ok: true, compiled };
+}
+
+/**
+ * Why an ImageBuild does not match its schema, for status: each problem as
+ * `spec.images.0: message` (the issue paths already start at the resource's
+ * top level), bounded like config errors.
+ */
+export function describeSchemaIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): string {
+  return summarizeErrors(issues.map((i) => `${i.path.map(String).join('.') || '(resource)'}: ${i.message}`));
 }
 
 /** One message for status: the first errors, and how many more there are. */

@@ -153,7 +153,9 @@ export function decidePass(input: PassInput): PassDecision {
         s.phase = 'Succeeded';
         s.imageDigest = stage.stored.manifestDigest;
         s.image = `${input.repository}@${stage.stored.manifestDigest}`;
-        const builtHere = job?.outcome.state === 'succeeded' || prev?.source === 'built';
+        // A Job of this build that has not failed made it, even when the registry
+        // shows the image before the pod's status does (no `cache` -> `built` flip).
+        const builtHere = (job !== undefined && job.outcome.state !== 'failed') || prev?.source === 'built';
         s.source = builtHere ? 'built' : 'cache';
         if (!job && prev?.job && builtHere) {
           s.job = prev.job;

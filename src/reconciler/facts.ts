@@ -1,5 +1,6 @@
 import type { Need, PlanFacts, StageImageFact } from '../plan/facts.js';
-import { importChecksumKey } from '../plan/facts.js';
+import { importChecksumKey, stageImageKey } from '../plan/facts.js';
+import { type CompiledPlan, evaluatePlan, type Plan } from '../plan/planner.js';
 
 // What the operator has learned from registries, shared by all ImageBuilds:
 // stage images by repository and digest (content addressed, so a positive
@@ -7,6 +8,7 @@ import { importChecksumKey } from '../plan/facts.js';
 // deleted the tag), and import checksums (keyed by the source's content).
 
 const STAGE_IMAGE_TTL_MS = 10 * 60_000;
+const MAX_FACT_ROUNDS = 32;
 
 export interface RegistryFacts {
   /** HEAD of `<repository>:<digest>`: the manifest digest, or undefined when absent. */
@@ -57,6 +59,43 @@ export class FactCache {
   }
 }
 
+/**
+ * The stages this pass would build (every input exists, no image known), as
+ * stage image needs: each is looked up before a Job is made for it. The
+ * planner names a stage image only as another stage's input, so a stage
+ * nothing builds on yet (an image's last stage; an import source, whose
+ * importer has no digest before the checksum) was built again although its
+ * tag existed, whenever this process had not learned it itself: after a
+ * restart, or once the fact expired. `jobDigests`: stages a Job of the build
+ * answers for (its result is verified against the registry when it finishes).
+ */
+export function buildCandidateNeeds(plan: Plan, jobDigests: ReadonlySet<string>): Need[] {
+  const out = new Map<string, Need>();
+  const asked = new Set(plan.needs.flatMap((n) => (n.kind === 'stageImage' ? [n.digest] : [])));
+  for (const image of plan.images) {
+    for (const stage of image.stages) {
+      const digest = stage.digest;
+      if (
+        !digest ||
+        !stage.prepareSpec ||
+        stage.stored ||
+        jobDigests.has(digest) ||
+        asked.has(digest) ||
+        out.has(digest)
+      )
+        continue;
+      out.set(digest, {
+        kind: 'stageImage',
+        key: stageImageKey(digest),
+        image: image.name,
+        stage: stage.name,
+        digest,
+      });
+    }
+  }
+  return [...out.values()];
+}
+
 export interface LearnResult {
   learned: number;
   /** Needs no source can answer yet (the source stage image is not built) or at all (git, for now). */
@@ -100,4 +139,40 @@ export async function learnFacts(
     }),
   );
   return { learned, unanswered };
+}
+
+export interface SettleInput {
+  compiled: CompiledPlan;
+  repository: string;
+  cache: FactCache;
+  registry: RegistryFacts;
+  /** Stage digests a Job of the build answers for: not looked up as build candidates. */
+  jobDigests: ReadonlySet<string>;
+  /** Facts from other sources (git), read each round over the registry's. */
+  otherFacts?: () => PlanFacts;
+  /** Learns what else a round can (git facts, finished Jobs' results); returns how many facts it added. */
+  learnMore?: (needs: readonly Need[], absent: Set<string>) => Promise<number>;
+}
+
+/**
+ * Plans with everything the registry (and the other sources) can tell, until
+ * a round learns nothing new: a stored stage may give the next stages their
+ * digests (import checksums) and build recipes. Each stage is looked up at
+ * most once per call.
+ */
+export async function settlePlan(input: SettleInput): Promise<Plan> {
+  const { compiled, repository, cache, registry } = input;
+  const facts = () => ({ ...cache.planFacts(repository), ...input.otherFacts?.() });
+  const absent = new Set<string>();
+  let plan = evaluatePlan(compiled, facts());
+  for (let round = 0; round < MAX_FACT_ROUNDS; round++) {
+    const needs = [...plan.needs, ...buildCandidateNeeds(plan, input.jobDigests)];
+    const [fromRegistry, more] = await Promise.all([
+      learnFacts(needs, repository, cache, registry, absent),
+      input.learnMore?.(needs, absent) ?? 0,
+    ]);
+    if (fromRegistry.learned + more === 0) break;
+    plan = evaluatePlan(compiled, facts());
+  }
+  return plan;
 }

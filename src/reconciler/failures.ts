@@ -42,6 +42,12 @@ export function pushedDigest(pod: V1Pod, container = 'build'): string | undefine
   return DIGEST.test(text) ? text : undefined;
 }
 
+/** When the build container of a finished pod stopped. */
+function podFinishedAt(pod: V1Pod, container = 'build'): string | undefined {
+  const status = pod.status?.containerStatuses?.find((c) => c.name === container);
+  return iso(status?.state?.terminated?.finishedAt);
+}
+
 function allStatuses(pod: V1Pod): V1ContainerStatus[] {
   return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
 }
@@ -136,6 +142,14 @@ export function classifyJob(job: V1Job, pods: V1Pod[], events: JobEvent[] = []):
       ? classifyFailedPod(lastFailed)
       : { reason: Reason.BuildFailed, message: failed.message ?? failed.reason ?? 'the Job failed' };
     return { state: 'failed', ...why, startedAt, finishedAt };
+  }
+  // A pod that pushed its image is the stage's result before the Job
+  // controller marks the Job Complete (seconds on a busy control plane): acting
+  // on it at once keeps the next stage from waiting, and the stage's phase from
+  // going back to Pending in between. The digest is verified in the registry.
+  const done = pods.find((p) => p.status?.phase === 'Succeeded' && pushedDigest(p));
+  if (done) {
+    return { state: 'succeeded', digest: pushedDigest(done), startedAt, finishedAt: podFinishedAt(done) };
   }
   const live = newest(pods).filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''));
   for (const pod of live) {

@@ -13,6 +13,7 @@ import { WorkQueue } from '../runtime/queue.js';
 import { defaultControllerRateLimiter } from '../runtime/ratelimit.js';
 import { FactCache } from './facts.js';
 import { GitSourceAccess } from './git-source.js';
+import { HandoffTimer } from './handoff.js';
 import { CHILD_SELECTOR } from './labels.js';
 import { ImageBuildReconciler, type RegistryAccess } from './reconcile.js';
 import type { JobSettings } from './resources/job.js';
@@ -70,6 +71,7 @@ export class ImageBuildManager {
       defaultControllerRateLimiter(clock),
       opts.metrics.queueObserver(CONTROLLER),
     );
+    const handoff = new HandoffTimer(() => clock.now());
     const reconciler = new ImageBuildReconciler({
       kc: opts.kc,
       builds: this.builds,
@@ -83,6 +85,7 @@ export class ImageBuildManager {
       log: opts.log,
       settings: opts.settings,
       clock,
+      handoff,
     });
     this.controller = new Controller({
       name: CONTROLLER,
@@ -101,7 +104,9 @@ export class ImageBuildManager {
       const jobName = e.obj.metadata.labels?.['batch.kubernetes.io/job-name'];
       const job = jobName ? this.jobs.get(e.obj.metadata.namespace ?? '', jobName) : undefined;
       const key = job && ownerKey(job);
-      if (key) this.queue.add(key);
+      if (!key) return;
+      if (isFinishedPod(e.obj) && !(e.old && isFinishedPod(e.old))) handoff.podFinished(key);
+      this.queue.add(key);
     });
   }
 
@@ -132,4 +137,8 @@ export class ImageBuildManager {
 function ownerKey(obj: KubeObject): string | undefined {
   const owner = obj.metadata.ownerReferences?.find((r) => r.kind === 'ImageBuild' && r.controller);
   return owner ? `${obj.metadata.namespace}/${owner.name}` : undefined;
+}
+
+function isFinishedPod(pod: k8s.V1Pod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }

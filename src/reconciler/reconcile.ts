@@ -12,7 +12,7 @@ import {
   type SourceStatus,
   VERSION,
 } from '../api/imagebuild.js';
-import { type CompiledPlan, evaluatePlan, type Plan, type PlannedStage } from '../plan/planner.js';
+import type { CompiledPlan, Plan, PlannedStage } from '../plan/planner.js';
 import type { Clock } from '../runtime/clock.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventRecorder, EventTarget } from '../runtime/events.js';
@@ -22,9 +22,9 @@ import { buildLogger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
 import { missingBaseImage } from './base-image.js';
 import { type BuildOutcome, buildConditions } from './conditions.js';
-import { type CompileResult, compileConfig, summarizeErrors } from './config.js';
+import { type CompileResult, compileConfig, describeSchemaIssues, summarizeErrors } from './config.js';
 import { decidePass, type ObservedJob, type PassDecision } from './decide.js';
-import { type FactCache, learnFacts, type RegistryFacts } from './facts.js';
+import { type FactCache, type RegistryFacts, settlePlan } from './facts.js';
 import { classifyJob, type JobEvent } from './failures.js';
 import {
   emptyGitFacts,
@@ -34,6 +34,7 @@ import {
   type GitSourceAccess,
   gitPassFailure,
 } from './git-source.js';
+import type { HandoffTimer } from './handoff.js';
 import { ANNOTATION_DIGEST } from './labels.js';
 import { buildStageJob, type JobSettings } from './resources/job.js';
 import { finalImageTags } from './tags.js';
@@ -47,7 +48,6 @@ import { finalImageTags } from './tags.js';
 const REQUEUE_BUILDING_MS = 60_000;
 const REQUEUE_MISSING_INPUT_MS = 30_000;
 const CREATE_PROBLEM_TTL_MS = 5 * 60_000;
-const MAX_FACT_ROUNDS = 32;
 
 export interface RegistryAccess {
   /** Registry facts for one ImageBuild, with the credentials of its Secret (dockerconfigjson text). */
@@ -68,6 +68,8 @@ export interface ReconcilerDeps {
   log: Logger;
   settings: JobSettings;
   clock: Clock;
+  /** Times the operator's share of stage hand-offs (pod finished -> next Job create sent). */
+  handoff?: HandoffTimer;
 }
 
 type Failure = { reason: string; message: string; requeueAfterMs?: number; retry?: boolean };
@@ -108,7 +110,7 @@ export class ImageBuildReconciler {
     const log = buildLogger(this.deps.log, namespace, name);
     const parsed = ImageBuildSchema.safeParse(raw);
     if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ');
+      const message = describeSchemaIssues(parsed.error.issues);
       await this.writeFailure(raw as unknown as ImageBuild, { reason: Reason.ConfigInvalid, message }, log);
       return {};
     }
@@ -185,8 +187,10 @@ export class ImageBuildReconciler {
         continue;
       }
       try {
+        const handoffMs = this.deps.handoff?.claim(key);
+        if (handoffMs !== undefined) this.deps.metrics.stageHandoff.observe(handoffMs / 1000);
         await this.batch.createNamespacedJob({ namespace, body: job });
-        slog.info('stage job created');
+        slog.info(handoffMs === undefined ? {} : { handoffMs }, 'stage job created');
         this.deps.events.record(
           eventTarget(build),
           'Normal',
@@ -211,6 +215,7 @@ export class ImageBuildReconciler {
       created++;
       jobs.push({ name: jobName, digest: stage.digest!, outcome: { state: 'pending' }, finished: false });
     }
+    if (created === 0) this.deps.handoff?.drop(key);
     if (created > 0 || decision.create.length > 0) decision = { ...decide(), create: [], delete: [] };
 
     if (decision.outcome.kind === 'ready' && build.spec.tags?.length) {
@@ -273,6 +278,7 @@ export class ImageBuildReconciler {
     this.createProblems.delete(key);
     this.lastWritten.delete(key);
     this.gitWarnings.delete(key);
+    this.deps.handoff?.drop(key);
   }
 
   // ------------------------------------------------------------ steps
@@ -394,38 +400,49 @@ export class ImageBuildReconciler {
     git: GitPass,
   ): Promise<{ plan: Plan; jobs: ObservedJob[] }> {
     const repository = build.spec.registry.repository;
+    const { facts } = this.deps;
     const jobs = await this.observeJobs(build);
-    const absent = new Set<string>();
-    // Per pass: branches move. Content hashes are cached across passes inside GitSourceAccess.
-    const gitFacts = emptyGitFacts();
-    const facts = () => ({ ...this.deps.facts.planFacts(repository), ...gitFacts });
-    let plan = evaluatePlan(compiled, facts());
-    for (let round = 0; round < MAX_FACT_ROUNDS; round++) {
-      let { learned } = await learnFacts(plan.needs, repository, this.deps.facts, registry, absent);
-      learned += await git.learn(plan.needs, gitFacts);
-      for (const job of jobs) {
-        const o = job.outcome;
-        if (o.state !== 'succeeded' || !o.digest || digestProblems.has(job.digest)) continue;
-        if (this.deps.facts.stageImage(repository, job.digest)) continue;
-        // Trust only what the registry serves for the tag (Kaniko writes the digest before pushing).
-        const tag = `${repository}:${job.digest}`;
-        const served = await registry.manifestDigest(tag);
-        if (served === o.digest) {
-          this.deps.facts.setStageImage(repository, job.digest, { manifestDigest: served });
-          absent.delete(job.digest);
-          learned++;
-        } else {
+    // A failed Job's stage is looked up again (another build may have pushed it).
+    const jobDigests = new Set(jobs.filter((j) => j.outcome.state !== 'failed').map((j) => j.digest));
+    const verifyJobResults = async (absent: Set<string>): Promise<number> => {
+      const results = await Promise.all(
+        jobs.map(async (job) => {
+          const o = job.outcome;
+          if (o.state !== 'succeeded' || !o.digest || digestProblems.has(job.digest)) return 0;
+          if (facts.stageImage(repository, job.digest)) return 0;
+          // Trust only what the registry serves for the tag (Kaniko writes the digest before pushing).
+          const tag = `${repository}:${job.digest}`;
+          const served = await registry.manifestDigest(tag);
+          if (served === o.digest) {
+            facts.setStageImage(repository, job.digest, { manifestDigest: served });
+            absent.delete(job.digest);
+            return 1;
+          }
           digestProblems.set(
             job.digest,
             served
               ? `Job ${job.name} reported ${o.digest} but the registry serves ${served} for ${tag}`
               : `Job ${job.name} reported ${o.digest} but the registry has no ${tag}`,
           );
-        }
-      }
-      if (learned === 0) break;
-      plan = evaluatePlan(compiled, facts());
-    }
+          return 0;
+        }),
+      );
+      return results.filter(Boolean).length;
+    };
+    // Per pass: branches move. Content hashes are cached across passes inside GitSourceAccess.
+    const gitFacts = emptyGitFacts();
+    const plan = await settlePlan({
+      compiled,
+      repository,
+      cache: facts,
+      registry,
+      jobDigests,
+      otherFacts: () => gitFacts,
+      learnMore: async (needs, absent) => {
+        const [fromGit, fromJobs] = await Promise.all([git.learn(needs, gitFacts), verifyJobResults(absent)]);
+        return fromGit + fromJobs;
+      },
+    });
     return { plan, jobs };
   }
 
@@ -447,7 +464,14 @@ export class ImageBuildReconciler {
       let events: JobEvent[] = [];
       const finished = isFinished(job);
       if (!finished && pods.length === 0) events = await this.jobWarnings(namespace, job.metadata.name);
-      out.push({ name: job.metadata.name, digest, outcome: classifyJob(job, pods, events), finished });
+      const outcome = classifyJob(job, pods, events);
+      // A pod that pushed its stage image ends the Job's work, Complete or not yet.
+      out.push({
+        name: job.metadata.name,
+        digest,
+        outcome,
+        finished: finished || outcome.state === 'succeeded',
+      });
     }
     return out;
   }

@@ -93,6 +93,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly stageHandoff = new client.Histogram({
+    name: 'stapel_stage_handoff_seconds',
+    help: "The operator's own time from a build pod's finish reaching its watch to the next stage Job's create request.",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
   constructor(withProcessMetrics = true) {
     if (withProcessMetrics) client.collectDefaultMetrics({ register: this.registry });
   }

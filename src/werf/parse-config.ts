@@ -16,6 +16,7 @@ import { LineIndex, type RawDocument, splitWerfDocuments } from './parse/documen
 import type { PartContext } from './parse/parts-common.js';
 import { dockerfileImageSchema, metaSchema, type RawMeta, stapelImageSchema } from './parse/schema.js';
 import { checkShape } from './parse/shape.js';
+import { YamlScalar } from './parse/yaml-scalar.js';
 import { checkReferences } from './references.js';
 
 export interface ParseOptions {
@@ -38,7 +39,7 @@ export function parseWerfConfig(text: string, options: ParseOptions = {}): Parse
   const diagnostics = new Diagnostics(lines);
   const sourceMap = new ModelSourceMap(diagnostics);
   const { documents: rawDocs, problems } = splitWerfDocuments(text);
-  for (const p of problems) diagnostics.yamlError(p.docIndex, p.range, p.message);
+  for (const p of problems) diagnostics.yamlError(p.docIndex, p.range, p.message, p.path);
 
   const documents: DocumentInfo[] = [];
   const metas: { doc: RawDocument; meta: RawMeta | undefined }[] = [];
@@ -93,8 +94,9 @@ export function parseWerfConfig(text: string, options: ParseOptions = {}): Parse
       }
       continue;
     }
-    const artifactName =
-      typeof fields.artifact === 'string' && fields.artifact !== '' ? fields.artifact : undefined;
+    // `artifact` is a string field: any scalar counts as written (`artifact: 123` is "123").
+    const artifactText = scalarText(fields.artifact);
+    const artifactName = artifactText !== undefined && artifactText !== '' ? artifactText : undefined;
     if (!has('image') && !has('artifact')) {
       diagnostics.error(
         scope,
@@ -127,6 +129,7 @@ export function parseWerfConfig(text: string, options: ParseOptions = {}): Parse
       continue;
     }
     const kind = has('image') ? 'image' : 'artifact';
+    if (kind === 'image' && names === undefined) continue; // a wrong type of "image": reported by the schema
     info.kind = kind;
     const imageNamesList = kind === 'image' ? (names ?? []) : [artifactName as string];
     info.names = imageNamesList;
@@ -187,14 +190,19 @@ function describePath(path: readonly (string | number)[]): string {
   return `${path[0]}[${path[1]}]`;
 }
 
+function scalarText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  return v instanceof YamlScalar ? v.source : undefined;
+}
+
 /** `image:` as a list of names; `undefined` when absent or of a wrong type (reported by the schema). */
 function imageNames(fields: Record<string, unknown>): string[] | undefined {
   if (!Object.hasOwn(fields, 'image')) return undefined;
   const v = fields.image;
   if (v === undefined || v === null) return [''];
   if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-  if (typeof v === 'object' && v !== null && 'source' in v) return [String((v as { source: string }).source)];
+  // Any other item or value is reported by the schema; no name is dropped silently.
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
   return undefined;
 }
 

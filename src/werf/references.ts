@@ -1,3 +1,4 @@
+import { parseDockerReference } from './docker-reference.js';
 import type { DockerfileImage, StapelImage, YamlPath } from './model.js';
 import type { Diagnostics, DocumentScope, ModelSourceMap } from './parse/diagnostics.js';
 
@@ -89,6 +90,13 @@ export function checkReferences(
         image.base = { kind: 'scratch' };
       } else {
         image.base = { kind: 'external', reference: base };
+        // It becomes the FROM line of a Dockerfile: a line break or a space would inject instructions.
+        if (!parseDockerReference(base))
+          err(
+            image,
+            [via],
+            `${JSON.stringify(base)} is neither an image of this config nor a valid image reference (such as "alpine:3.20" or "registry.example.com/team/base@sha256:<64 hex digits>")`,
+          );
       }
     }
     image.import.forEach((imp) => {

@@ -33,9 +33,17 @@ export class Diagnostics {
     this.errors.push({ code: 'rule', docIndex: -1, imageName: undefined, path: [], line, column, message });
   }
 
-  yamlError(docIndex: number, range: TextRange, message: string): void {
+  yamlError(docIndex: number, range: TextRange, message: string, path: YamlPath = []): void {
     const { line, column } = this.lines.position(range.offset);
-    this.errors.push({ code: 'yaml', docIndex, imageName: undefined, path: [], line, column, message });
+    this.errors.push({
+      code: 'yaml',
+      docIndex,
+      imageName: undefined,
+      path: [...path],
+      line,
+      column,
+      message,
+    });
   }
 
   /**

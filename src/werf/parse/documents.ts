@@ -33,6 +33,8 @@ export interface YamlProblem {
   message: string;
   /** Index of the document it belongs to, when it could be told. */
   docIndex: number;
+  /** Where in the document, when the YAML itself was readable. */
+  path?: YamlPath;
 }
 
 export interface SplitResult {
@@ -109,6 +111,10 @@ export function splitWerfDocuments(text: string): SplitResult {
   return { documents, problems };
 }
 
+function isPlainMapping(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+}
+
 function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
@@ -143,13 +149,19 @@ function convertDocument(doc: Document, index: number, base: number, problems: Y
           range,
           message: `invalid YAML: more than ${MAX_NODES} values after expanding aliases`,
           docIndex: index,
+          path: [...path],
         });
       }
       return undefined;
     }
     valueRanges.set(pathKey(path), range);
     if (depth > 64) {
-      problems.push({ range, message: 'invalid YAML: nesting deeper than 64 levels', docIndex: index });
+      problems.push({
+        range,
+        message: 'invalid YAML: nesting deeper than 64 levels',
+        docIndex: index,
+        path: [...path],
+      });
       return undefined;
     }
     if (node === null) return undefined;
@@ -177,14 +189,28 @@ function convertDocument(doc: Document, index: number, base: number, problems: Y
         const keyNode = pair.key as Node | null;
         const keyRange = rangeOf(keyNode, range);
         if (isScalar(keyNode) && keyNode.source === '<<' && keyNode.type === 'PLAIN') {
-          merges.push(convert(pair.value as Node | null, path, keyRange, depth + 1));
+          const merged = convert(pair.value as Node | null, path, keyRange, depth + 1);
+          // yaml.v2: "map merge requires map or sequence of maps as the value".
+          if ((Array.isArray(merged) ? merged : [merged]).every(isPlainMapping)) merges.push(merged);
+          else
+            problems.push({
+              range: rangeOf(pair.value as Node | null, keyRange),
+              message: 'invalid YAML: a merge key ("<<") needs a mapping or a list of mappings',
+              docIndex: index,
+              path: [...path, '<<'],
+            });
           continue;
         }
         let key: string;
         if (isScalar(keyNode)) {
           key = typeof keyNode.value === 'string' ? keyNode.value : String(keyNode.source ?? keyNode.value);
         } else {
-          problems.push({ range: keyRange, message: 'mapping keys must be plain strings', docIndex: index });
+          problems.push({
+            range: keyRange,
+            message: 'mapping keys must be plain strings',
+            docIndex: index,
+            path: [...path],
+          });
           continue;
         }
         const childPath = [...path, key];
@@ -192,8 +218,7 @@ function convertDocument(doc: Document, index: number, base: number, problems: Y
         setOwn(out, key, convert(pair.value as Node | null, childPath, keyRange, depth + 1));
       }
       // YAML merge keys (`<<: *base`): explicit keys win, earlier merges win over later ones.
-      for (const merged of merges.flat()) {
-        if (merged === null || typeof merged !== 'object' || Array.isArray(merged)) continue;
+      for (const merged of merges.flat() as Record<string, unknown>[]) {
         for (const [k, v] of Object.entries(merged)) if (!Object.hasOwn(out, k)) setOwn(out, k, v);
       }
       // The mapping's own range is recorded again: children wrote over nothing, but merges may have.

@@ -11,7 +11,7 @@ import {
   textOrEmpty,
   textOrList,
 } from './fields.js';
-import { describeRaw } from './yaml-scalar.js';
+import { describeRaw, YamlScalar } from './yaml-scalar.js';
 
 // The shape of each werf.yaml document kind (werf-stapel.md §1.2, §1.3, §2),
 // checked field by field. Only types, known keys and value sets are checked
@@ -248,9 +248,35 @@ export const importSchema = strict(
 );
 export type RawImport = z.output<typeof importSchema>;
 
-/** `image:` is a string, a list of strings or null; `undefined` here means null. */
-const imageNames = z.union([textOrEmpty, textList], {
-  error: (iss) => `expected an image name, a list of image names or null, got ${describeRaw(iss.input)}`,
+/**
+ * `image:` is a string, a list of strings or null; `undefined` here means null.
+ * werf reads it as a raw YAML value, not a string field: `image: 123` (a
+ * number) or `[a, true]` is "invalid image name", unlike the string fields
+ * that take any scalar as written.
+ */
+const quoteHint = 'quote a name that YAML reads as a number or boolean (image: "123")';
+const imageNames = z.unknown().transform((v, ctx): string | string[] => {
+  if (v === undefined || typeof v === 'string') return v ?? '';
+  if (Array.isArray(v)) {
+    v.forEach((item, i) => {
+      if (typeof item !== 'string')
+        ctx.issues.push({
+          code: 'custom',
+          message: `expected an image name, got ${describeRaw(item)}; ${quoteHint}`,
+          path: [i],
+          input: item,
+        });
+    });
+    return v as string[];
+  }
+  ctx.issues.push({
+    code: 'custom',
+    message: `expected an image name, a list of image names or null, got ${describeRaw(v)}${
+      v instanceof YamlScalar ? `; ${quoteHint}` : ''
+    }`,
+    input: v,
+  });
+  return z.NEVER;
 });
 
 export const stapelImageSchema = strict(

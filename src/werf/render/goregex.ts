@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+
 // Go RE2 patterns on JavaScript's RegExp: the syntax differences werf.yaml
 // templates meet are translated ((?P<name>, \z, \A, inline flags, POSIX
 // classes). Patterns that RE2 rejects but JS accepts (backreferences,
@@ -20,15 +22,39 @@ const posixClasses: Record<string, string> = {
   xdigit: '0-9A-Fa-f',
 };
 
-const cache = new Map<string, RegExp>();
+// Go's RE2 runs in time linear in the input; JS's backtracking engine can take
+// hours on `(a+)+$` against "aaaa...b", and a regexp call cannot be
+// interrupted, so one template would stall the whole operator. V8's linear
+// engine (the `l` flag) matches RE2's guarantee; it lacks the `u` and `i`
+// flags, which give the same matches when neither the pattern nor the subject
+// has characters outside the BMP and the pattern has no \p classes. Only
+// case-insensitive patterns and such subjects still use the backtracking engine.
+v8.setFlagsFromString('--enable-experimental-regexp-engine');
 
-/** Compiles a Go regexp into an equivalent global JS RegExp, or throws Go-like errors. */
-export function goRegExp(pattern: string): RegExp {
+interface Compiled {
+  re: RegExp;
+  /** The same pattern on the linear engine, when it can run there. */
+  linear: RegExp | undefined;
+}
+
+const cache = new Map<string, Compiled>();
+const surrogate = /[\uD800-\uDFFF]/;
+
+/**
+ * Compiles a Go regexp into an equivalent global JS RegExp for matching
+ * `subject`, or throws Go-like errors. The result runs in linear time unless
+ * the pattern is case-insensitive or a text has characters outside the BMP.
+ */
+export function goRegExp(pattern: string, subject: string): RegExp {
+  const compiled = compile(pattern);
+  const re = compiled.linear && !surrogate.test(subject) ? compiled.linear : compiled.re;
+  re.lastIndex = 0;
+  return re;
+}
+
+function compile(pattern: string): Compiled {
   const hit = cache.get(pattern);
-  if (hit) {
-    hit.lastIndex = 0;
-    return hit;
-  }
+  if (hit) return hit;
   let flags = 'gu';
   let src = pattern;
   const lead = /^\(\?([imsU]+)\)/.exec(src);
@@ -117,9 +143,19 @@ export function goRegExp(pattern: string): RegExp {
   } catch (e) {
     throw new Error(`error parsing regexp: ${(e as Error).message}`);
   }
+  const compiled = { re, linear: linearVariant(out, flags) };
   if (cache.size > 500) cache.clear();
-  cache.set(pattern, re);
-  return re;
+  cache.set(pattern, compiled);
+  return compiled;
+}
+
+function linearVariant(source: string, flags: string): RegExp | undefined {
+  if (flags.includes('i') || surrogate.test(source) || /\\[pP]/.test(source)) return undefined;
+  try {
+    return new RegExp(source, `${flags.replace('u', '')}l`);
+  } catch {
+    return undefined; // e.g. a large counted repetition, which the linear engine does not take
+  }
 }
 
 /** Go's Regexp.Expand-style replacement: $1, ${1}, $name, ${name}; $$ is a dollar. */

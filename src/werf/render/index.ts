@@ -118,6 +118,9 @@ export function renderWerfConfig(text: string, options: RenderOptions = {}): str
       const { line, column } = lineColumn(current.text, e.pos);
       throw new RenderError(current.file, line, column, e.message);
     }
+    // Bounded nesting should prevent it; a stack overflow still becomes an error about this file.
+    if (e instanceof RangeError && /call stack/i.test(e.message))
+      throw new RenderError(current.file, 1, 1, 'template nested too deeply to parse (stack exhausted)');
     throw e;
   }
 

@@ -38,8 +38,13 @@ export interface TemplateSource {
   text: string;
 }
 
-/** Max nesting of parenthesised pipelines (Go's maxStackDepth). */
-const maxStackDepth = 10000;
+/**
+ * Max nesting of parenthesised pipelines and of {{if}}/{{range}}/{{with}}/
+ * {{block}} bodies. Go allows 10000 parentheses and any control depth (its
+ * stacks grow); a JS stack overflows at a few thousand, so both share a bound
+ * that leaves room for executing what parses.
+ */
+export const maxStackDepth = 1000;
 
 class EndMarker {
   constructor(
@@ -207,11 +212,11 @@ export function parseTemplate(
         case 'end':
           return new EndMarker('end', expect('rightDelim', 'end').pos);
         case 'if':
-          return control('if');
+          return control('if', t.pos);
         case 'range':
-          return control('range');
+          return control('range', t.pos);
         case 'with':
-          return control('with');
+          return control('with', t.pos);
         case 'template':
           return templateControl();
       }
@@ -221,7 +226,22 @@ export function parseTemplate(
     return { type: 'action', pos: p.pos, pipe: pipeline('command', 'rightDelim') };
   }
 
-  function control(context: 'if' | 'range' | 'with'): Node {
+  /** Runs `body` one nesting level deeper, failing at `pos` past the bound. */
+  function nested<T>(pos: number, what: string, body: () => T): T {
+    if (stackDepth >= maxStackDepth) fail(`${what} nested deeper than ${maxStackDepth}`, pos);
+    stackDepth++;
+    try {
+      return body();
+    } finally {
+      stackDepth--;
+    }
+  }
+
+  function control(context: 'if' | 'range' | 'with', pos: number): Node {
+    return nested(pos, `{{${context}}}`, () => controlBody(context));
+  }
+
+  function controlBody(context: 'if' | 'range' | 'with'): Node {
     const mark = vars.length;
     const pipe = pipeline(context, 'rightDelim');
     if (context === 'range') rangeDepth++;
@@ -232,10 +252,10 @@ export function parseTemplate(
       const p = peekNonSpace();
       if (context === 'if' && p.kind === 'keyword' && p.val === 'if') {
         nextNonSpace();
-        elseList = { type: 'list', pos: end.pos, nodes: [control('if')] };
+        elseList = { type: 'list', pos: end.pos, nodes: [control('if', p.pos)] };
       } else if (context === 'with' && p.kind === 'keyword' && p.val === 'with') {
         nextNonSpace();
-        elseList = { type: 'list', pos: end.pos, nodes: [control('with')] };
+        elseList = { type: 'list', pos: end.pos, nodes: [control('with', p.pos)] };
       } else {
         [elseList, end] = itemList();
         if (end.kind !== 'end') fail(`expected end; found {{${end.kind}}}`, end.pos);
@@ -255,7 +275,7 @@ export function parseTemplate(
     const savedRange = rangeDepth;
     vars = ['$'];
     rangeDepth = 0;
-    const [list, end] = itemList();
+    const [list, end] = nested(t.pos, '{{block}}', itemList);
     if (end.kind !== 'end') fail(`unexpected {{${end.kind}}} in ${context}`, end.pos);
     vars = savedVars;
     rangeDepth = savedRange;
@@ -407,15 +427,10 @@ export function parseTemplate(
       case 'char':
       case 'number':
         return parseNumber(t);
-      case 'leftParen': {
-        if (stackDepth >= maxStackDepth) fail('max expression depth exceeded', t.pos);
-        stackDepth++;
-        try {
-          return pipeline('parenthesized pipeline', 'rightParen');
-        } finally {
-          stackDepth--;
-        }
-      }
+      case 'leftParen':
+        return nested(t.pos, 'parenthesized pipelines', () =>
+          pipeline('parenthesized pipeline', 'rightParen'),
+        );
       case 'string':
       case 'rawString':
         return { type: 'string', pos: t.pos, quoted: t.val, text: unquote(t) } satisfies StringNode;

@@ -384,7 +384,7 @@ export function sprigFunctions(limits: Limits): Record<string, Fn> {
     return bounded(pad + s.replaceAll('\n', '\n' + pad));
   };
   const regexFindAll = (re: string, s: string, n: number): Value[] => {
-    const r = goRegExp(re);
+    const r = goRegExp(re, s);
     const out: Value[] = [];
     for (const m of goMatches(r, s)) {
       if (n >= 0 && out.length >= n) break;
@@ -394,7 +394,7 @@ export function sprigFunctions(limits: Limits): Record<string, Fn> {
   };
   const regexSplit = (re: string, s: string, n: number): Value[] => {
     if (n === 0) return typedSlice([], '[]string');
-    const r = goRegExp(re);
+    const r = goRegExp(re, s);
     if (re.length > 0 && s.length === 0) return typedSlice([''], '[]string');
     const matches = goMatches(r, s);
     const out: string[] = [];
@@ -810,16 +810,16 @@ export function sprigFunctions(limits: Limits): Record<string, Fn> {
     // Regular expressions (RE2 syntax).
     regexMatch: f(['string', 'string'], ([re, s]) => {
       try {
-        return goRegExp(str(re)).test(str(s));
+        return goRegExp(str(re), str(s)).test(str(s));
       } catch {
         return false;
       }
     }),
-    mustRegexMatch: f(['string', 'string'], ([re, s]) => goRegExp(str(re)).test(str(s))),
+    mustRegexMatch: f(['string', 'string'], ([re, s]) => goRegExp(str(re), str(s)).test(str(s))),
     regexFindAll: f(['string', 'string', 'int'], ([re, s, n]) => regexFindAll(str(re), str(s), int(n))),
     mustRegexFindAll: f(['string', 'string', 'int'], ([re, s, n]) => regexFindAll(str(re), str(s), int(n))),
-    regexFind: f(['string', 'string'], ([re, s]) => goRegExp(str(re)).exec(str(s))?.[0] ?? ''),
-    mustRegexFind: f(['string', 'string'], ([re, s]) => goRegExp(str(re)).exec(str(s))?.[0] ?? ''),
+    regexFind: f(['string', 'string'], ([re, s]) => goRegExp(str(re), str(s)).exec(str(s))?.[0] ?? ''),
+    mustRegexFind: f(['string', 'string'], ([re, s]) => goRegExp(str(re), str(s)).exec(str(s))?.[0] ?? ''),
     regexReplaceAll: f(['string', 'string', 'string'], ([re, s, r]) =>
       must(() => bounded(replaceAllGo(str(re), str(s), str(r), false))),
     ),
@@ -879,7 +879,7 @@ function goReplaceAll(s: string, old: string, repl: string): string {
 }
 
 function replaceAllGo(re: string, s: string, repl: string, literal: boolean): string {
-  const r = goRegExp(re);
+  const r = goRegExp(re, s);
   let out = '';
   let last = 0;
   for (const m of goMatches(r, s)) {

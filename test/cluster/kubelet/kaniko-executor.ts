@@ -24,6 +24,26 @@ async function buildah(args: string[]): Promise<void> {
   await child;
 }
 
+/**
+ * Builds share one buildah storage. Two builds that produce the same image
+ * (equal `from` stages of two ImageBuilds) race: one's `buildah rmi` at its
+ * end can remove the image the other is committing ("layer not known").
+ * The build is repeated then, as a fresh Kaniko pod would do.
+ */
+async function budWithRetry(args: string[], attempts = 3): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await buildah(args);
+    } catch (err) {
+      const stderr = String((err as { stderr?: unknown }).stderr ?? '');
+      if (i >= attempts || !/layer not known|image not known/.test(stderr)) throw err;
+      log(
+        `shared storage race (another build removed the same image): building again (${i + 1}/${attempts})`,
+      );
+    }
+  }
+}
+
 function dockerfilePath(build: KanikoBuild): string {
   if (isAbsolute(build.dockerfile)) return build.dockerfile;
   if (existsSync(build.dockerfile)) return build.dockerfile;
@@ -69,7 +89,7 @@ async function main(args: string[]): Promise<number> {
   for (const l of build.labels) budArgs.push('--label', l);
   if (build.target) budArgs.push('--target', build.target);
   budArgs.push(build.contextDir);
-  await buildah(budArgs);
+  await budWithRetry(budArgs);
   if (build.noPush) return 0;
 
   // drop-push: everything goes to one place off the destinations, which stay absent.

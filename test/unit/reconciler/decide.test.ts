@@ -118,6 +118,20 @@ describe('decidePass', () => {
     });
   });
 
+  it('calls a stage built when its image shows up while the Job of this build still runs', () => {
+    const p = plan([{ name: 'a', stages: [stage('a', 'install', 'stored', 'd1')] }]);
+    const d = decidePass(input({ plan: p, jobs: [running('d1')] }));
+    expect(d.images[0]?.stages[0]).toMatchObject({ phase: 'Succeeded', source: 'built', job: 'job-d1' });
+    const failed: ObservedJob = {
+      name: 'job-d1',
+      digest: 'd1',
+      finished: true,
+      outcome: { state: 'failed', reason: 'BuildFailed', message: 'x' },
+    };
+    // Pushed by someone else after this build's attempt failed: from the cache.
+    expect(decidePass(input({ plan: p, jobs: [failed] })).images[0]?.stages[0]?.source).toBe('cache');
+  });
+
   it('explains what a waiting stage waits for', () => {
     const d = decidePass(input({ plan: plan([{ name: 'a', stages: [stage('a', 'setup', 'waiting')] }]) }));
     expect(d.images[0]?.stages[0]).toMatchObject({ phase: 'Waiting', message: 'waiting for a/install' });

@@ -32,6 +32,25 @@ describe('classifyJob', () => {
     });
   });
 
+  it('takes the result of a pod that pushed its image before the Job is marked Complete', () => {
+    const p = pod('Succeeded', {
+      containerStatuses: [
+        terminated('build', 0, { message: DIGEST, finishedAt: '2026-12-03T10:00:05Z' as unknown as Date }),
+      ],
+    });
+    expect(classifyJob(job(), [p])).toEqual({
+      state: 'succeeded',
+      digest: DIGEST,
+      startedAt: '2026-12-03T10:00:00Z',
+      finishedAt: '2026-12-03T10:00:05Z',
+    });
+    // Without a pushed digest the pod proves nothing: the Job decides.
+    expect(classifyJob(job(), [pod('Succeeded', { containerStatuses: [terminated('build', 0)] })])).toEqual({
+      state: 'pending',
+      startedAt: '2026-12-03T10:00:00Z',
+    });
+  });
+
   it('never trusts a digest written by a container that failed', () => {
     const p = pod('Failed', { containerStatuses: [terminated('build', 1, { message: DIGEST })] });
     expect(pushedDigest(p)).toBeUndefined();
