@@ -150,8 +150,7 @@ describe('the seed example', () => {
   it('a fresh operator process, knowing nothing yet, also serves it from the registry (the demo second run)', {
     timeout: 180000,
   }, async () => {
-    await operator.stop();
-    operator = await startOperator(kubeconfig, dir, 'operator-fresh');
+    await env.restart('operator-fresh', 'stop');
     const ns = await testNamespace('fresh');
     applyImageBuild(ns, 'shop-fresh', seedSpec(repo));
     const ib = await waitForBuild(ns, 'shop-fresh', (b) => condition(b, 'Ready')?.status === 'True', 120_000);

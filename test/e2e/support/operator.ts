@@ -67,8 +67,8 @@ export interface OperatorFixture {
   readonly operator: RunningOperator;
   /** Starts another replica; every replica is stopped after the file's tests. */
   startReplica(name: string): Promise<RunningOperator>;
-  /** Kills the current operator (SIGKILL, no clean shutdown) and starts a new one named `name`. */
-  restart(name: string): Promise<RunningOperator>;
+  /** Ends the current operator (`kill`: SIGKILL, no clean shutdown; `stop`: SIGTERM) and starts a new one named `name`. */
+  restart(name: string, how?: 'kill' | 'stop'): Promise<RunningOperator>;
 }
 
 /**
@@ -97,8 +97,8 @@ export function useOperator(options: { start?: boolean; when?: boolean } = {}): 
       running.push(op);
       return op;
     },
-    async restart(name) {
-      await current?.kill();
+    async restart(name, how = 'kill') {
+      await (how === 'kill' ? current?.kill() : current?.stop());
       current = await fixture.startReplica(name);
       return current;
     },
