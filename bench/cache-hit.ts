@@ -6,7 +6,7 @@
 // the median and each sample, and how many Jobs the cached builds created.
 import { BatchV1Api } from '@kubernetes/client-node';
 import { log, machine, percentile, startBenchEnvironment } from './support/harness.js';
-import { applyAll, imageBuildYaml, waitReady } from './support/imagebuilds.js';
+import { applyAll, imageBuildYaml, prebuiltNamespace, waitReady } from './support/imagebuilds.js';
 
 const IMAGES = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -29,16 +29,7 @@ docker:
 const env = await startBenchEnvironment();
 try {
   const { state, kubectl, admin, proxy } = env;
-  await kubectl.run(['create', 'namespace', NAMESPACE]);
-  await kubectl.run(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'test-kubelet-faults', namespace: NAMESPACE },
-      data: { all: JSON.stringify({ faults: { 'prebuilt-image': state.busyboxImage } }) },
-    }),
-  );
+  await prebuiltNamespace(kubectl, NAMESPACE, state.busyboxImage);
   const spec = {
     config: twentyImages(state.busyboxImage),
     registry: { repository: `${state.registry}/bench/cached`, insecure: true },

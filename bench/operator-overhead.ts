@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { type V1Job, type V1Pod, Watch } from '@kubernetes/client-node';
 import { PREBUILT_PUSH_LOG } from '../test/cluster/kubelet/prebuilt.js';
 import { log, machine, peakMemoryMb, percentile, startBenchEnvironment } from './support/harness.js';
-import { applyAll, imageBuildYaml, waitReady } from './support/imagebuilds.js';
+import { applyAll, imageBuildYaml, prebuiltNamespace, waitReady } from './support/imagebuilds.js';
 
 const BUILDS = Number(process.env.BENCH_BUILDS ?? 50);
 const NAMESPACE = 'bench-overhead';
@@ -59,16 +59,7 @@ function meanSeconds(text: string, name: string): string {
 const env = await startBenchEnvironment();
 try {
   const { state, kubectl, admin, proxy, operator } = env;
-  await kubectl.run(['create', 'namespace', NAMESPACE]);
-  await kubectl.run(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'test-kubelet-faults', namespace: NAMESPACE },
-      data: { all: JSON.stringify({ faults: { 'prebuilt-image': state.busyboxImage } }) },
-    }),
-  );
+  await prebuiltNamespace(kubectl, NAMESPACE, state.busyboxImage);
 
   // One watcher sees both events: a build pod reaching Succeeded and a Job appearing.
   const jobCreated = new Map<string, { at: number; build: string; destination: string }>();

@@ -123,18 +123,22 @@ export async function startOperator(options: {
   timeoutMs?: number;
   /** Run the compiled CLI (dist/, `npm run build`) as the image does, instead of the sources through tsx. */
   fromDist?: boolean;
+  /** The process's name in logs and errors (default stapel-operator): a replica's name. */
+  name?: string;
+  /** Variables added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<RunningOperator> {
   const httpPort = await freePort();
   const cli = options.fromDist ? ['dist/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
   const proc = startProcess(
-    'stapel-operator',
+    options.name ?? 'stapel-operator',
     process.execPath,
     [...cli, 'run', '--http-port', String(httpPort), '--lease-namespace', OPERATOR_NAMESPACE],
     {
       logFile: options.logFile,
       cwd: options.repoRoot,
       // STAPEL_EXIT_WITH_PARENT: the operator stops by itself should the demo be killed.
-      env: { ...process.env, KUBECONFIG: options.kubeconfig, STAPEL_EXIT_WITH_PARENT: '1' },
+      env: { ...process.env, ...options.env, KUBECONFIG: options.kubeconfig, STAPEL_EXIT_WITH_PARENT: '1' },
     },
   );
   let exited: number | string | undefined;
@@ -144,14 +148,16 @@ export async function startOperator(options: {
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   for (;;) {
     if (exited !== undefined) {
-      throw new Error(`the operator exited (${exited}) before it was ready:\n${proc.logTail(20)}`);
+      throw new Error(
+        `the operator ${proc.name} exited (${exited}) before it was ready:\n${proc.logTail(20)}`,
+      );
     }
     const res = await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined);
     if (res?.ok) return { process: proc, httpPort };
     if (Date.now() > deadline) {
       await proc.stop(5000);
       throw new Error(
-        `the operator was not ready within ${(options.timeoutMs ?? 120_000) / 1000}s:\n${proc.logTail(20)}`,
+        `the operator ${proc.name} was not ready within ${(options.timeoutMs ?? 120_000) / 1000}s:\n${proc.logTail(20)}`,
       );
     }
     await sleep(300);

@@ -1,17 +1,24 @@
 // `stapel-operator plan`: render, parse and plan a werf.yaml, and show every
 // image's stages with their digests or what they wait for.
 import { readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { PlanFacts } from '../plan/facts.js';
 import { compilePlan, evaluatePlan, type Plan, type PlanProblem } from '../plan/planner.js';
 import { decodeConfigFile } from '../werf/encoding.js';
 import { formatWerfConfigError, formatYamlPath } from '../werf/errors.js';
 import { parseWerfConfig } from '../werf/parse-config.js';
-import { RenderError, renderWerfConfig } from '../werf/render/index.js';
 import type { Command } from './commands.js';
 import { answerLocalGitNeeds, type LocalRepository, readLocalRepository } from './plan-git.js';
 import { assumedDigests, planDockerfiles, planJson, planTable } from './plan-output.js';
-import { readProjectFiles } from './project-files.js';
+import {
+  commandArgs,
+  defaultProjectArgs,
+  type ProjectArgs,
+  parseProjectArgs,
+  projectDir,
+  renderProject,
+  unknownOption,
+} from './project-args.js';
 
 const usage = `Usage: stapel-operator plan -f werf.yaml [--dir DIR] [--env K=V ...] [--images a,b] [-o table|json|dockerfiles]
 
@@ -32,11 +39,7 @@ as werf does); remote mappings wait for their content.
                          a placeholder are not the real ones (they are marked)
   -o, --output FORMAT    table (default), json or dockerfiles`;
 
-interface PlanArgs {
-  file: string;
-  dir: string | undefined;
-  env: Record<string, string>;
-  werfEnv: string;
+interface PlanArgs extends ProjectArgs {
   images: string[] | undefined;
   platform: string | undefined;
   repository: string | undefined;
@@ -46,69 +49,43 @@ interface PlanArgs {
 
 function parseArgs(args: readonly string[]): PlanArgs | string {
   const out: PlanArgs = {
-    file: 'werf.yaml',
-    dir: undefined,
-    env: {},
-    werfEnv: '',
+    ...defaultProjectArgs('werf.yaml'),
     images: undefined,
     platform: undefined,
     repository: undefined,
     assumeFacts: false,
     output: 'table',
   };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '-f':
-      case '--file':
-        out.file = value();
-        break;
-      case '--dir':
-        out.dir = value();
-        break;
-      case '--env': {
-        const kv = value();
-        const eq = kv.indexOf('=');
-        if (eq <= 0) return `--env expects K=V, got ${JSON.stringify(kv)}`;
-        out.env[kv.slice(0, eq)] = kv.slice(eq + 1);
-        break;
-      }
-      case '--werf-env':
-        out.werfEnv = value();
-        break;
+  const problem = parseProjectArgs(args, out, (flag, value) => {
+    switch (flag) {
       case '--images':
         out.images = value()
           .split(',')
           .map((s) => s.trim())
           .filter((s) => s !== '');
-        break;
+        return undefined;
       case '--platform':
         out.platform = value();
-        break;
+        return undefined;
       case '--repository':
         out.repository = value();
-        break;
+        return undefined;
       case '--assume-facts':
         out.assumeFacts = true;
-        break;
+        return undefined;
       case '-o':
       case '--output': {
         const v = value();
         if (v !== 'table' && v !== 'json' && v !== 'dockerfiles')
           return `-o expects table, json or dockerfiles, got ${v}`;
         out.output = v;
-        break;
+        return undefined;
       }
       default:
-        return `unknown option ${JSON.stringify(a)}`;
+        return unknownOption(flag);
     }
-  }
-  return out;
+  });
+  return problem ?? out;
 }
 
 const PLACEHOLDER = 'ASSUMED';
@@ -160,20 +137,8 @@ function problemLine(fileName: string, p: PlanProblem, kind: string): string {
 export const planCommand: Command = {
   summary: 'show the stages, digests and build recipes of a werf.yaml',
   async run(args) {
-    if (args.includes('--help') || args.includes('-h')) {
-      process.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    let parsed: PlanArgs | string;
-    try {
-      parsed = parseArgs(args);
-    } catch (e) {
-      parsed = (e as Error).message;
-    }
-    if (typeof parsed === 'string') {
-      process.stderr.write(`plan: ${parsed}\n\n${usage}\n`);
-      return 2;
-    }
+    const parsed = commandArgs(args, usage, 'plan', parseArgs);
+    if (typeof parsed === 'number') return parsed;
     const file = resolve(parsed.file);
     const fileName = basename(file);
     let text: string;
@@ -183,17 +148,11 @@ export const planCommand: Command = {
       process.stderr.write(`plan: cannot read ${parsed.file}: ${(e as Error).message}\n`);
       return 1;
     }
-    const projectDir = resolve(parsed.dir ?? dirname(file));
     let rendered: string;
     try {
-      rendered = renderWerfConfig(text, {
-        files: readProjectFiles(projectDir),
-        env: parsed.env,
-        werfEnv: parsed.werfEnv,
-        fileName,
-      });
+      rendered = renderProject(text, parsed, fileName);
     } catch (e) {
-      process.stderr.write(`plan: ${e instanceof RenderError ? e.message : (e as Error).message}\n`);
+      process.stderr.write(`plan: ${(e as Error).message}\n`);
       return 1;
     }
     const result = parseWerfConfig(rendered, { fileName });
@@ -204,7 +163,7 @@ export const planCommand: Command = {
       return 1;
     }
     const hasLocalGit = result.config.images.some((i) => i.git.some((m) => m.kind === 'local'));
-    const repo = hasLocalGit ? readLocalRepository(projectDir) : undefined;
+    const repo = hasLocalGit ? readLocalRepository(projectDir(parsed)) : undefined;
     const compiled = compilePlan(result.config, {
       images: parsed.images,
       platform: parsed.platform,

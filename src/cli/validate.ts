@@ -1,12 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
 import { decodeConfigFile } from '../werf/encoding.js';
 import { formatWerfConfigError } from '../werf/errors.js';
 import type { GiterminismConfig } from '../werf/giterminism.js';
 import { parseWerfConfig } from '../werf/parse-config.js';
-import { RenderError, renderWerfConfig } from '../werf/render/index.js';
+import { RenderError } from '../werf/render/index.js';
 import type { Command } from './commands.js';
-import { readProjectFiles } from './project-files.js';
+import {
+  commandArgs,
+  defaultProjectArgs,
+  type ProjectArgs,
+  parseProjectArgs,
+  renderProject,
+  unknownOption,
+} from './project-args.js';
 
 // `stapel-operator validate -f werf.yaml`: render a werf.yaml when it holds
 // templates, parse it, and print every error (and warning) with file, line,
@@ -28,31 +34,18 @@ Options:
   --loose-giterminism    allow what werf-giterminism.yaml would have to allow
                          (fromLatest, remote git branches, build_dir/fromPath mounts, secrets)`;
 
-export interface ValidateArgs {
-  file: string;
-  dir: string | undefined;
-  env: Record<string, string>;
-  werfEnv: string;
+export interface ValidateArgs extends ProjectArgs {
   giterminism: GiterminismConfig;
 }
 
 export function parseValidateArgs(args: string[]): ValidateArgs | string {
-  const out: ValidateArgs = { file: '', dir: undefined, env: {}, werfEnv: '', giterminism: {} };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const needsValue = ['-f', '--file', '--dir', '--env', '--werf-env'].includes(arg);
-    const value = needsValue ? args[++i] : undefined;
-    if (needsValue && value === undefined) return `${arg} needs a value`;
-    if (arg === '-f' || arg === '--file') out.file = value as string;
-    else if (arg === '--dir') out.dir = value;
-    else if (arg === '--werf-env') out.werfEnv = value as string;
-    else if (arg === '--env') {
-      const eq = (value as string).indexOf('=');
-      if (eq <= 0) return `--env expects K=V, got ${JSON.stringify(value)}`;
-      out.env[(value as string).slice(0, eq)] = (value as string).slice(eq + 1);
-    } else if (arg === '--loose-giterminism') out.giterminism.loose = true;
-    else return `unknown argument ${JSON.stringify(arg)}`;
-  }
+  const out: ValidateArgs = { ...defaultProjectArgs(''), giterminism: {} };
+  const problem = parseProjectArgs(args, out, (flag) => {
+    if (flag !== '--loose-giterminism') return unknownOption(flag);
+    out.giterminism.loose = true;
+    return undefined;
+  });
+  if (problem !== undefined) return problem;
   if (out.file === '') return 'missing -f <werf.yaml>';
   return out;
 }
@@ -67,15 +60,8 @@ async function readInput(file: string): Promise<string> {
 export const validateCommand: Command = {
   summary: 'check a werf.yaml and print every error with its line and YAML path',
   async run(args) {
-    if (args.includes('--help') || args.includes('-h')) {
-      process.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    const parsed = parseValidateArgs(args);
-    if (typeof parsed === 'string') {
-      process.stderr.write(`stapel-operator validate: ${parsed}\n\n${usage}\n`);
-      return 2;
-    }
+    const parsed = commandArgs(args, usage, 'stapel-operator validate', parseValidateArgs);
+    if (typeof parsed === 'number') return parsed;
     let text: string;
     try {
       text = await readInput(parsed.file);
@@ -86,13 +72,7 @@ export const validateCommand: Command = {
     const fileName = parsed.file === '-' ? 'werf.yaml' : parsed.file;
     if (text.includes('{{')) {
       try {
-        const dir = resolve(parsed.dir ?? (parsed.file === '-' ? '.' : dirname(parsed.file)));
-        text = renderWerfConfig(text, {
-          files: readProjectFiles(dir),
-          env: parsed.env,
-          werfEnv: parsed.werfEnv,
-          fileName: basename(fileName),
-        });
+        text = renderProject(text, parsed, fileName);
       } catch (e) {
         process.stderr.write(
           `${e instanceof RenderError ? e.message : `${fileName}: ${(e as Error).message}`}\n`,

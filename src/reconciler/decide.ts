@@ -34,8 +34,8 @@ export interface PassInput {
   cancel: boolean;
   /** Stage digests whose pushed digest did not match the registry, with the message. */
   digestProblems: ReadonlyMap<string, string>;
-  /** Stages whose Job the API server refused to create, by stage digest. */
-  createProblems: ReadonlyMap<string, string>;
+  /** Stages whose Job was not made, by stage digest: the API server refused it (PodRejected), its base image is absent (ImageNotFound). */
+  createProblems: ReadonlyMap<string, { reason: string; message: string }>;
   /** Stage statuses of the previous pass (to keep `built`, times and job names). */
   previous: readonly ImageStatus[];
   now: string;
@@ -142,9 +142,12 @@ export function decidePass(input: PassInput): PassDecision {
         if (job.outcome.startedAt) s.startedAt = job.outcome.startedAt;
         if ('finishedAt' in job.outcome && job.outcome.finishedAt) s.finishedAt = job.outcome.finishedAt;
       }
-      const problem = stage.digest
-        ? (input.digestProblems.get(stage.digest) ?? input.createProblems.get(stage.digest))
-        : undefined;
+      const digestProblem = stage.digest ? input.digestProblems.get(stage.digest) : undefined;
+      const problem = digestProblem
+        ? { reason: Reason.DigestMismatch, message: digestProblem }
+        : stage.digest
+          ? input.createProblems.get(stage.digest)
+          : undefined;
       if (stage.stored) {
         done++;
         s.phase = 'Succeeded';
@@ -161,8 +164,8 @@ export function decidePass(input: PassInput): PassDecision {
         }
       } else if (problem) {
         s.phase = 'Failed';
-        s.reason = input.digestProblems.has(stage.digest!) ? Reason.DigestMismatch : Reason.PodRejected;
-        s.message = problem;
+        s.reason = problem.reason;
+        s.message = problem.message;
       } else if (job) {
         const o = job.outcome;
         if (o.state === 'failed') {

@@ -62,6 +62,15 @@ export function classifyFailedPod(pod: V1Pod): { reason: string; message: string
       : { reason: Reason.Evicted, message: podMessage || 'the build pod was evicted' };
   }
   if (podReason === 'DeadlineExceeded') return { reason: Reason.DeadlineExceeded, message: podMessage };
+  // The node refused the pod before any container ran (kubelet admission:
+  // OutOfcpu, NodeAffinity, UnexpectedAdmissionError, ...): not a build failure.
+  const ran = allStatuses(pod).some((s) => s.state?.terminated || s.lastState?.terminated);
+  if (podReason && !ran) {
+    return {
+      reason: Reason.PodRejected,
+      message: `the node refused the build pod (${podReason}): ${podMessage || 'no message'}`,
+    };
+  }
   for (const status of allStatuses(pod)) {
     const term = status.state?.terminated;
     if (term?.reason === 'OOMKilled') {

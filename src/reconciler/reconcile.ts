@@ -20,6 +20,7 @@ import type { Informer } from '../runtime/informer.js';
 import { FIELD_MANAGER, isAlreadyExists, isNotFound, type KubeObject, toStatus } from '../runtime/kube.js';
 import { buildLogger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
+import { missingBaseImage } from './base-image.js';
 import { type BuildOutcome, buildConditions } from './conditions.js';
 import { type CompileResult, compileConfig, describeSchemaIssues, summarizeErrors } from './config.js';
 import { decidePass, type ObservedJob, type PassDecision } from './decide.js';
@@ -79,7 +80,10 @@ export class ImageBuildReconciler {
   private readonly batch: k8s.BatchV1Api;
   private readonly custom: k8s.CustomObjectsApi;
   private readonly compiled = new Map<string, { key: string; result: CompileResult }>();
-  private readonly createProblems = new Map<string, Map<string, { message: string; at: number }>>();
+  private readonly createProblems = new Map<
+    string,
+    Map<string, { reason: string; message: string; at: number }>
+  >();
   /**
    * The status this process last wrote per ImageBuild. The informer cache can
    * lag behind our own write; comparing with it would repeat events and writes.
@@ -178,6 +182,12 @@ export class ImageBuildReconciler {
       const job = buildStageJob(build, toStageToBuild(stage), this.deps.settings);
       const jobName = job.metadata!.name!;
       const slog = log.child({ image: stage.image, stage: stage.name, digest: stage.digest, job: jobName });
+      const baseMissing = await missingBaseImage(stage, registry);
+      if (baseMissing) {
+        this.rememberCreateProblem(build, stage.digest!, Reason.ImageNotFound, baseMissing);
+        slog.warn('base image not found: no Job created');
+        continue;
+      }
       try {
         const handoffMs = this.deps.handoff?.claim(key);
         if (handoffMs !== undefined) this.deps.metrics.stageHandoff.observe(handoffMs / 1000);
@@ -194,7 +204,12 @@ export class ImageBuildReconciler {
           const status = toStatus(err);
           if (status.code >= 500 || status.code === 0 || status.code === 429) throw err;
           // Admission, quota or validation refused the Job: report it, do not loop on it.
-          this.rememberCreateProblem(build, stage.digest!, `Job ${jobName} was rejected: ${status.message}`);
+          this.rememberCreateProblem(
+            build,
+            stage.digest!,
+            Reason.PodRejected,
+            `Job ${jobName} was rejected: ${status.message}`,
+          );
           slog.warn({ code: status.code, err: status.message }, 'stage job rejected');
           continue;
         }
@@ -497,20 +512,20 @@ export class ImageBuildReconciler {
     }
   }
 
-  private activeCreateProblems(build: ImageBuild): Map<string, string> {
+  private activeCreateProblems(build: ImageBuild): Map<string, { reason: string; message: string }> {
     const key = `${build.metadata.namespace}/${build.metadata.name}`;
-    const out = new Map<string, string>();
+    const out = new Map<string, { reason: string; message: string }>();
     const now = this.deps.clock.now();
     for (const [digest, p] of this.createProblems.get(key) ?? []) {
-      if (now - p.at < CREATE_PROBLEM_TTL_MS) out.set(digest, p.message);
+      if (now - p.at < CREATE_PROBLEM_TTL_MS) out.set(digest, { reason: p.reason, message: p.message });
     }
     return out;
   }
 
-  private rememberCreateProblem(build: ImageBuild, digest: string, message: string): void {
+  private rememberCreateProblem(build: ImageBuild, digest: string, reason: string, message: string): void {
     const key = `${build.metadata.namespace}/${build.metadata.name}`;
     const m = this.createProblems.get(key) ?? new Map();
-    m.set(digest, { message, at: this.deps.clock.now() });
+    m.set(digest, { reason, message, at: this.deps.clock.now() });
     this.createProblems.set(key, m);
   }
 

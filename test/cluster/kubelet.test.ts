@@ -311,6 +311,20 @@ describe('test kubelet failure injection', () => {
     expect(done.status?.conditions?.find((c) => c.type === 'DisruptionTarget')?.status).toBe('True');
   });
 
+  it('rejects a pod as a kubelet whose admission refuses it: Failed at once, no container runs', async () => {
+    const namespace = await testNamespace('fault-reject');
+    const done = await runPod(
+      namespace,
+      pod('rejected', [sh('main', 'exit 0')], {}, { 'test-kubelet.stapel.dev/reject': 'OutOfcpu' }),
+    );
+    expect(done.status).toMatchObject({
+      phase: 'Failed',
+      reason: 'OutOfcpu',
+      message: "Pod was rejected: Node didn't have enough resource: cpu (test kubelet fault injection)",
+    });
+    expect(done.status?.containerStatuses?.[0]?.state?.terminated).toBeUndefined();
+  });
+
   it('applies faults from the test-kubelet-faults ConfigMap to matching pods only', async () => {
     const namespace = await testNamespace('fault-cm');
     const { core } = adminClients();

@@ -1,21 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  installOperatorResources,
-  Kubectl,
-  type RunningOperator,
-  serviceAccountKubeconfig,
-  startOperator,
-} from '../../scripts/demo/operator.js';
+import { describe, expect, inject, it } from 'vitest';
 import { type BuildObject, outcomeOf } from '../../scripts/demo/view.js';
 import type { ImageBuildStatus } from '../../src/api/imagebuild.js';
 import { testNamespace } from '../cluster/helpers/namespace.js';
 import { readImage } from '../cluster/helpers/registry-files.js';
-import { REPO_ROOT } from '../cluster/launch.js';
-import { waitFor } from '../cluster/lib/wait.js';
+import { applyImageBuild, waitForBuild } from './support/imagebuild.js';
+import { REPO_ROOT, useOperator } from './support/operator.js';
 
 // Real werf.yaml files from the corpus, built by the operator on the test
 // cluster with deploy/'s ServiceAccount. Only their base images differ from
@@ -34,21 +25,7 @@ const OPERATOR_PRESENT = existsSync(join(REPO_ROOT, 'src/cli/run.ts'));
 const fixture = (name: string) =>
   readFileSync(join(REPO_ROOT, 'test/fixtures/e2e-corpus', `${name}.werf.yaml`), 'utf8');
 
-let operator: RunningOperator | undefined;
-let kubectl: Kubectl;
-
-beforeAll(async () => {
-  if (!OPERATOR_PRESENT) return;
-  kubectl = new Kubectl(inject('kubeconfig'), REPO_ROOT);
-  await installOperatorResources(kubectl);
-  const dir = mkdtempSync(join(tmpdir(), 'stapel-e2e-corpus-'));
-  const kubeconfig = await serviceAccountKubeconfig(kubectl, join(dir, 'operator.kubeconfig'));
-  operator = await startOperator({ repoRoot: REPO_ROOT, kubeconfig, logFile: join(dir, 'operator.log') });
-});
-
-afterAll(async () => {
-  await operator?.process.stop(15_000);
-});
+const env = useOperator({ when: OPERATOR_PRESENT });
 
 async function build(
   namespace: string,
@@ -64,37 +41,13 @@ async function build(
     retries: 0,
     ...(images ? { images } : {}),
   };
-  await kubectl.run(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'stapel.dev/v1alpha1',
-      kind: 'ImageBuild',
-      metadata: { name, namespace },
-      spec,
-    }),
-  );
-  const kc = new KubeConfig();
-  kc.loadFromFile(inject('kubeconfig'));
-  const api = kc.makeApiClient(CustomObjectsApi);
-  let last: BuildObject | undefined;
-  const done = await waitFor(
-    async () => {
-      last = (await api.getNamespacedCustomObject({
-        group: 'stapel.dev',
-        version: 'v1alpha1',
-        namespace,
-        plural: 'imagebuilds',
-        name,
-      })) as BuildObject;
-      return outcomeOf(last).state === 'running' ? undefined : last;
-    },
-    {
-      description: `ImageBuild ${namespace}/${name} to finish`,
-      timeoutMs: 600_000,
-      intervalMs: 1000,
-      lastState: () =>
-        `${JSON.stringify(last?.status, null, 1)}\n--- operator ---\n${operator?.process.logTail(15)}`,
-    },
+  applyImageBuild(namespace, name, spec);
+  const done = await waitForBuild(
+    namespace,
+    name,
+    (b) => outcomeOf(b).state !== 'running',
+    600_000,
+    () => env.operator.process.logTail(15),
   );
   return { build: done, repository };
 }

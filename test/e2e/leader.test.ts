@@ -1,19 +1,13 @@
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminKubeConfig } from '../cluster/helpers/kube.js';
 import { waitFor } from '../cluster/lib/wait.js';
-import {
-  installOperatorResources,
-  type RunningOperator,
-  scratchDir,
-  serviceAccountKubeconfig,
-  startOperator,
-} from './support/operator.js';
+import { type RunningOperator, useOperator } from './support/operator.js';
 
 // Two replicas with deploy/'s ServiceAccount: one leads on the Lease, the
 // other stands by (ready, not reconciling) and takes over when the leader stops.
 
-const running: RunningOperator[] = [];
+const env = useOperator({ start: false });
 
 async function isLeader(op: RunningOperator): Promise<boolean> {
   const text = await (await fetch(`http://127.0.0.1:${op.httpPort}/metrics`)).text();
@@ -26,29 +20,14 @@ async function leaseHolder(): Promise<string | undefined> {
   return lease.spec?.holderIdentity;
 }
 
-let dir: string;
-let kubeconfig: string;
-
-beforeAll(async () => {
-  installOperatorResources();
-  dir = scratchDir();
-  kubeconfig = await serviceAccountKubeconfig(dir);
-});
-
-afterAll(async () => {
-  for (const op of running) await op.stop();
-});
-
 describe('leader election', () => {
   it('lets one of two replicas lead and hands over when it stops', { timeout: 180_000 }, async () => {
-    const first = await startOperator(kubeconfig, dir, 'replica-a');
-    running.push(first);
+    const first = await env.startReplica('replica-a');
     await waitFor(() => isLeader(first), { description: 'replica-a leading', timeoutMs: 60_000 });
     const holder = await leaseHolder();
     expect(holder).toBeTruthy();
 
-    const second = await startOperator(kubeconfig, dir, 'replica-b');
-    running.push(second);
+    const second = await env.startReplica('replica-b');
     // The follower is ready (a healthy standby) while the Lease stays with the leader.
     expect(await isLeader(second)).toBe(false);
     expect(await leaseHolder()).toBe(holder);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { adminClients } from '../cluster/helpers/kube.js';
 import { testNamespace } from '../cluster/helpers/namespace.js';
 import { readImage } from '../cluster/helpers/registry-files.js';
@@ -11,34 +11,17 @@ import {
   describeBuild,
   getImageBuild,
   type ImageBuildObject,
+  injectFaults,
   kubectlWait,
   SEED_CONFIG,
+  waitForBuild as waitForImageBuild,
 } from './support/imagebuild.js';
-import {
-  installOperatorResources,
-  type RunningOperator,
-  scratchDir,
-  serviceAccountKubeconfig,
-  startOperator,
-} from './support/operator.js';
+import { useOperator } from './support/operator.js';
 
 // The operator end to end, against the real control plane, registry and test
 // kubelet, running with exactly deploy/'s ServiceAccount and RBAC.
 
-let operator: RunningOperator;
-let kubeconfig: string;
-let dir: string;
-
-beforeAll(async () => {
-  installOperatorResources();
-  dir = scratchDir();
-  kubeconfig = await serviceAccountKubeconfig(dir);
-  operator = await startOperator(kubeconfig, dir);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-});
+const env = useOperator();
 
 const repository = () => `${inject('registry')}/e2e-${randomBytes(4).toString('hex')}`;
 
@@ -52,25 +35,21 @@ function seedSpec(repo: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-async function waitForBuild(
+const waitForBuild = (
   namespace: string,
   name: string,
   done: (ib: ImageBuildObject) => boolean,
   timeoutMs: number,
-): Promise<ImageBuildObject> {
-  let last: ImageBuildObject | undefined;
-  return waitFor(
-    async () => {
-      last = await getImageBuild(namespace, name);
-      return done(last) ? last : undefined;
-    },
-    {
-      description: `ImageBuild ${namespace}/${name}`,
-      timeoutMs,
-      intervalMs: 500,
-      lastState: () => `${describeBuild(last)}\n--- operator log ---\n${operator.process.logTail(15)}`,
-    },
-  );
+) => waitForImageBuild(namespace, name, done, timeoutMs, () => env.operator.process.logTail(15));
+
+/** Applies a one-image config with no retries and waits until it is Stalled. */
+async function stalledBuild(namespace: string, name: string, config: string): Promise<ImageBuildObject> {
+  applyImageBuild(namespace, name, {
+    config,
+    registry: { repository: repository(), insecure: true },
+    retries: 0,
+  });
+  return waitForBuild(namespace, name, (b) => condition(b, 'Stalled')?.status === 'True', 360_000);
 }
 
 async function ownedJobs(namespace: string): Promise<k8s.V1Job[]> {
@@ -99,7 +78,7 @@ describe('the seed example', () => {
       kubectlWait(namespace, 'shop', 'Ready', 840);
     } catch (err) {
       const ib = await getImageBuild(namespace, 'shop');
-      throw new Error(`${(err as Error).message}\n${describeBuild(ib)}\n${operator.process.logTail(30)}`);
+      throw new Error(`${(err as Error).message}\n${describeBuild(ib)}\n${env.operator.process.logTail(30)}`);
     }
     const ib = await getImageBuild(namespace, 'shop');
     expect(ib.status?.observedGeneration).toBe(ib.metadata.generation);
@@ -171,8 +150,7 @@ describe('the seed example', () => {
   it('a fresh operator process, knowing nothing yet, also serves it from the registry (the demo second run)', {
     timeout: 180000,
   }, async () => {
-    await operator.stop();
-    operator = await startOperator(kubeconfig, dir, 'operator-fresh');
+    await env.restart('operator-fresh', 'stop');
     const ns = await testNamespace('fresh');
     applyImageBuild(ns, 'shop-fresh', seedSpec(repo));
     const ib = await waitForBuild(ns, 'shop-fresh', (b) => condition(b, 'Ready')?.status === 'True', 120_000);
@@ -212,27 +190,14 @@ describe('restarts and failures', () => {
     timeout: 900000,
   }, async () => {
     const ns = await testNamespace('restart');
-    const { core } = adminClients();
     // Slow every build down so the operator dies while stages run.
-    await core.createNamespacedConfigMap({
-      namespace: ns,
-      body: {
-        metadata: { name: 'test-kubelet-faults' },
-        data: {
-          slow: JSON.stringify({
-            podLabels: { 'stapel.dev/imagebuild': 'shop' },
-            faults: { 'build-delay-seconds': '4' },
-          }),
-        },
-      },
-    });
+    await injectFaults(ns, { shop: { 'build-delay-seconds': '4' } });
     applyImageBuild(ns, 'shop', seedSpec(repository()));
     await waitFor(async () => (await ownedJobs(ns)).length > 0, {
       description: 'the first stage Jobs',
       timeoutMs: 60_000,
     });
-    await operator.kill();
-    operator = await startOperator(kubeconfig, dir, 'operator-restarted');
+    await env.restart('operator-restarted');
     const ib = await waitForBuild(ns, 'shop', (b) => condition(b, 'Ready')?.status === 'True', 840_000);
     const jobs = await ownedJobs(ns);
     const digests = jobs.map((j) => j.metadata?.annotations?.['stapel.dev/stage-digest']);
@@ -272,12 +237,7 @@ describe('restarts and failures', () => {
       '  - exit 3',
       '',
     ].join('\n');
-    applyImageBuild(ns, 'broken', {
-      config,
-      registry: { repository: repository(), insecure: true },
-      retries: 0,
-    });
-    const ib = await waitForBuild(ns, 'broken', (b) => condition(b, 'Stalled')?.status === 'True', 360_000);
+    const ib = await stalledBuild(ns, 'broken', config);
     expect(condition(ib, 'Ready')).toMatchObject({ status: 'False', reason: 'BuildFailed' });
     const failed = (ib.status?.images ?? []).flatMap((i) => i.stages).find((s) => s.phase === 'Failed');
     expect(failed).toMatchObject({ name: 'install', reason: 'BuildFailed' });
@@ -288,26 +248,9 @@ describe('restarts and failures', () => {
     timeout: 400000,
   }, async () => {
     const ns = await testNamespace('oom');
-    const { core } = adminClients();
-    await core.createNamespacedConfigMap({
-      namespace: ns,
-      body: {
-        metadata: { name: 'test-kubelet-faults' },
-        data: {
-          oom: JSON.stringify({
-            podLabels: { 'stapel.dev/imagebuild': 'oom' },
-            faults: { 'oom-kill': 'build' },
-          }),
-        },
-      },
-    });
+    await injectFaults(ns, { oom: { 'oom-kill': 'build' } });
     const config = `project: shop\nconfigVersion: 1\n---\nimage: big\nfrom: ${inject('busyboxImage')}\nshell:\n  install: [echo big]\n`;
-    applyImageBuild(ns, 'oom', {
-      config,
-      registry: { repository: repository(), insecure: true },
-      retries: 0,
-    });
-    const ib = await waitForBuild(ns, 'oom', (b) => condition(b, 'Stalled')?.status === 'True', 360_000);
+    const ib = await stalledBuild(ns, 'oom', config);
     expect(condition(ib, 'Ready')).toMatchObject({ status: 'False', reason: 'OOMKilled' });
   });
 

@@ -1,17 +1,11 @@
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { ImageBuildStatus } from '../../src/api/imagebuild.js';
 import { adminClients, adminKubeConfig } from '../cluster/helpers/kube.js';
 import { testNamespace } from '../cluster/helpers/namespace.js';
 import { waitFor } from '../cluster/lib/wait.js';
 import { applyImageBuild } from './support/imagebuild.js';
-import {
-  installOperatorResources,
-  type RunningOperator,
-  scratchDir,
-  serviceAccountKubeconfig,
-  startOperator,
-} from './support/operator.js';
+import { useOperator } from './support/operator.js';
 
 // Every status the operator writes for one build, as a watcher sees them:
 // stages only move forward (Waiting -> Pending -> Running -> Succeeded), a
@@ -19,17 +13,7 @@ import {
 // at once (the test kubelet's prebuilt-image fault), which is when the
 // operator's view of pods, Jobs and the registry disagree the most.
 
-let operator: RunningOperator;
-
-beforeAll(async () => {
-  installOperatorResources();
-  const dir = scratchDir();
-  operator = await startOperator(await serviceAccountKubeconfig(dir), dir, 'operator-status');
-});
-
-afterAll(async () => {
-  await operator?.stop();
-});
+const env = useOperator();
 
 const RANK: Record<string, number> = { Waiting: 0, Pending: 1, Running: 2, Succeeded: 3 };
 
@@ -124,7 +108,7 @@ describe('status writes of one build', () => {
           description: 'ImageBuild chain Ready',
           timeoutMs: 240_000,
           intervalMs: 250,
-          lastState: () => `${JSON.stringify(writes.at(-1) ?? null)}\n${operator.process.logTail(15)}`,
+          lastState: () => `${JSON.stringify(writes.at(-1) ?? null)}\n${env.operator.process.logTail(15)}`,
         },
       );
     } finally {

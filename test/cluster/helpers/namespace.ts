@@ -12,13 +12,16 @@ export const TEST_NAMESPACE_LABEL = 'stapel.dev/test';
  * for inspection).
  */
 export async function testNamespace(prefix = 't'): Promise<string> {
+  const name = await createTestNamespace(prefix);
+  onTestFinished(() => deleteTestNamespace(name));
+  return name;
+}
+
+/** A namespace as testNamespace makes it, for a whole file (beforeAll); delete it with deleteTestNamespace. */
+export async function createTestNamespace(prefix = 't'): Promise<string> {
   const { core } = adminClients();
   const name = `${prefix}-${randomBytes(3).toString('hex')}`.toLowerCase().slice(0, 63);
   await core.createNamespace({ body: { metadata: { name, labels: { [TEST_NAMESPACE_LABEL]: 'true' } } } });
-  onTestFinished(async () => {
-    if (process.env.STAPEL_KEEP_NAMESPACES) return;
-    await core.deleteNamespace({ name }).catch(() => {});
-  });
   await waitFor(
     async () => {
       await core.readNamespacedServiceAccount({ name: 'default', namespace: name });
@@ -27,4 +30,11 @@ export async function testNamespace(prefix = 't'): Promise<string> {
     { description: `the default ServiceAccount of namespace ${name}`, timeoutMs: 30_000 },
   );
   return name;
+}
+
+export async function deleteTestNamespace(name: string): Promise<void> {
+  if (process.env.STAPEL_KEEP_NAMESPACES) return;
+  await adminClients()
+    .core.deleteNamespace({ name })
+    .catch(() => {});
 }

@@ -9,6 +9,12 @@ import type { V1Pod } from '@kubernetes/client-node';
  *     test-kubelet.stapel.dev/evict: "true"             the pod is evicted once its containers run
  *     test-kubelet.stapel.dev/start-delay-seconds: "5"  the pod waits before its first container
  *     test-kubelet.stapel.dev/build-delay-seconds: "5"  a Kaniko build sleeps before building
+ *     test-kubelet.stapel.dev/reject: "OutOfcpu"        the kubelet refuses the pod (admission): it fails
+ *         at once with that reason and "Pod was rejected: ...", no container runs
+ *     test-kubelet.stapel.dev/report-digest: "sha256:…" a Kaniko build pushes as usual but writes this
+ *         digest to its --digest-file (a builder reporting what it did not push)
+ *     test-kubelet.stapel.dev/drop-push: "true"        a Kaniko build pushes elsewhere (a lost push): its
+ *         destinations stay absent, yet it reports the digest of what it built
  *     test-kubelet.stapel.dev/prebuilt-image: "<ref>"   no container runs: the operator's containers
  *         succeed at once, and a Kaniko container pushes the manifest of <ref> (an image in a
  *         loopback registry) to its destinations and reports its digest (operator benchmarks)
@@ -28,6 +34,12 @@ export interface PodFaults {
   evict: boolean;
   startDelaySeconds: number;
   buildDelaySeconds: number;
+  /** The kubelet's admission refuses the pod with this reason (OutOfcpu, NodeAffinity, ...). */
+  reject?: string;
+  /** What a Kaniko build writes to its --digest-file instead of the pushed digest. */
+  reportDigest?: string;
+  /** A Kaniko build's push never reaches its destinations. */
+  dropPush: boolean;
   /** Finish every container at once; Kaniko "pushes" this image (see above). */
   prebuiltImage?: string;
 }
@@ -76,6 +88,7 @@ export function resolveFaults(pod: V1Pod, rules: FaultRule[]): PodFaults {
     exitCodes: new Map(),
     oomKill: new Set(),
     evict: false,
+    dropPush: false,
     startDelaySeconds: 0,
     buildDelaySeconds: 0,
   };
@@ -100,12 +113,21 @@ export function resolveFaults(pod: V1Pod, rules: FaultRule[]): PodFaults {
       case 'build-delay-seconds':
         faults.buildDelaySeconds = integer(value, `${where}: fault build-delay-seconds`);
         break;
+      case 'reject':
+        faults.reject = value.trim();
+        break;
+      case 'report-digest':
+        faults.reportDigest = value.trim();
+        break;
+      case 'drop-push':
+        faults.dropPush = value === 'true';
+        break;
       case 'prebuilt-image':
         faults.prebuiltImage = value.trim();
         break;
       default:
         throw new Error(
-          `${where}: unknown fault '${key}' (known: exit-code, oom-kill, evict, start-delay-seconds, build-delay-seconds, prebuilt-image)`,
+          `${where}: unknown fault '${key}' (known: exit-code, oom-kill, evict, reject, start-delay-seconds, build-delay-seconds, report-digest, drop-push, prebuilt-image)`,
         );
     }
   }
@@ -120,4 +142,13 @@ function integer(text: string, what: string): number {
 
 export function exitCodeFault(faults: PodFaults, container: string): number | undefined {
   return faults.exitCodes.get(container) ?? faults.exitCodes.get('*');
+}
+
+/** The status message a kubelet writes for a pod it refuses (kubelet's rejectPod: "Pod was rejected: ..."). */
+export function rejectionMessage(reason: string): string {
+  const resource = /^OutOf(.+)$/.exec(reason)?.[1];
+  const why = resource
+    ? `Node didn't have enough resource: ${resource}`
+    : `the node refused the pod (${reason})`;
+  return `Pod was rejected: ${why} (test kubelet fault injection)`;
 }

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
-import { BUILD_DELAY_ENV } from './kaniko-env.js';
+import { BUILD_DELAY_ENV, DROP_PUSH_ENV, REPORT_DIGEST_ENV } from './kaniko-env.js';
 import { type KanikoBuild, parseKanikoArgs, registryOf } from './kaniko-flags.js';
 import { copyManifest, manifestDigest } from './registry-copy.js';
 
@@ -92,7 +92,13 @@ async function main(args: string[]): Promise<number> {
   await budWithRetry(budArgs);
   if (build.noPush) return 0;
 
-  const [first, ...rest] = build.destinations as [string, ...string[]];
+  // drop-push: everything goes to one place off the destinations, which stay absent.
+  const destinations =
+    process.env[DROP_PUSH_ENV] === 'true'
+      ? [`${registryOf(build.destinations[0]!)}/test-kubelet-dropped-pushes:${process.pid}`]
+      : build.destinations;
+  if (destinations !== build.destinations) log(`pushing to ${destinations[0]} instead (fault injection)`);
+  const [first, ...rest] = destinations as [string, ...string[]];
   await buildah([
     'push',
     `--tls-verify=${verifyTls(build, registryOf(first), false)}`,
@@ -105,8 +111,10 @@ async function main(args: string[]): Promise<number> {
     await copyManifest(first, destination);
   }
   const digest = await manifestDigest(first);
-  log(`pushed ${build.destinations.join(', ')} as ${digest}`);
-  if (build.digestFile) writeFileSync(build.digestFile, digest);
+  log(`pushed ${destinations.join(', ')} as ${digest}`);
+  const reported = process.env[REPORT_DIGEST_ENV] || digest;
+  if (reported !== digest) log(`reporting ${reported} instead (fault injection)`);
+  if (build.digestFile) writeFileSync(build.digestFile, reported);
   if (build.imageNameWithDigestFile) {
     const names = build.destinations.map((d) => `${d.replace(/:[^:/]+$/, '')}@${digest}\n`);
     writeFileSync(build.imageNameWithDigestFile, names.join(''));

@@ -10,7 +10,14 @@ import {
 import { tailOfFile } from '../lib/processes.js';
 import { type ContainerMount, type ContainerProcess, startContainerProcess } from './container-process.js';
 import { containerEnvironment } from './env.js';
-import { exitCodeFault, FAULTS_CONFIGMAP, type PodFaults, parseFaultRules, resolveFaults } from './faults.js';
+import {
+  exitCodeFault,
+  FAULTS_CONFIGMAP,
+  type PodFaults,
+  parseFaultRules,
+  rejectionMessage,
+  resolveFaults,
+} from './faults.js';
 import { runtimeForImage } from './images.js';
 import {
   apiTime,
@@ -134,6 +141,10 @@ export class PodWorker {
     } catch (err) {
       return this.fail('InvalidFaultInjection', (err as Error).message);
     }
+    if (faults.reject) {
+      this.ctx.log(`${this.name}: rejecting the pod as ${faults.reject} (fault injection)`);
+      return this.fail(faults.reject, rejectionMessage(faults.reject));
+    }
     if (faults.startDelaySeconds > 0) {
       this.ctx.log(`${this.name}: delaying start by ${faults.startDelaySeconds}s (fault injection)`);
       await this.sleep(faults.startDelaySeconds * 1000);
@@ -233,14 +244,7 @@ export class PodWorker {
       if (this.stopping) return 'stopped';
       try {
         const vars = await containerEnvironment(this.ctx.core, this.pod, container, this.baseEnv());
-        prepared = await prepareCommand(
-          this.ctx,
-          runtime,
-          this.pod,
-          container,
-          vars,
-          faults.buildDelaySeconds,
-        );
+        prepared = await prepareCommand(this.ctx, runtime, this.pod, container, vars, faults);
         const env = { ...prepared.imageEnv, ...prepared.runtimeEnv, ...Object.fromEntries(vars) };
         const mounts = this.mounts(container, volumes, messageFile);
         writeEmpty(messageFile);

@@ -3,8 +3,9 @@ import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { buildah } from '../registry/buildah.js';
 import type { ContainerLaunch } from './container-process.js';
 import { expandVariables } from './env.js';
+import type { PodFaults } from './faults.js';
 import type { Runtime } from './images.js';
-import { BUILD_DELAY_ENV } from './kaniko-env.js';
+import { BUILD_DELAY_ENV, DROP_PUSH_ENV, REPORT_DIGEST_ENV } from './kaniko-env.js';
 
 export interface KubeletRuntimeContext {
   repoRoot: string;
@@ -50,7 +51,7 @@ export async function prepareCommand(
   pod: V1Pod,
   container: V1Container,
   vars: Map<string, string>,
-  buildDelaySeconds: number,
+  faults: Pick<PodFaults, 'buildDelaySeconds' | 'reportDigest' | 'dropPush'>,
 ): Promise<PreparedCommand> {
   const noCleanup = async () => {};
   const hostEnv = { PATH: HOST_PATH, HOME: '/root' };
@@ -105,7 +106,12 @@ export async function prepareCommand(
         workingDir,
         userspec: '',
         imageEnv: hostEnv,
-        runtimeEnv: { ...ctx.buildahEnv, [BUILD_DELAY_ENV]: String(buildDelaySeconds) },
+        runtimeEnv: {
+          ...ctx.buildahEnv,
+          [BUILD_DELAY_ENV]: String(faults.buildDelaySeconds),
+          ...(faults.reportDigest ? { [REPORT_DIGEST_ENV]: faults.reportDigest } : {}),
+          ...(faults.dropPush ? { [DROP_PUSH_ENV]: 'true' } : {}),
+        },
         cleanup: noCleanup,
       };
     }

@@ -90,40 +90,35 @@ async function writeVolumeFiles(core: CoreV1Api, pod: V1Pod, volume: V1Volume, d
   }
 }
 
-async function configMapData(
-  core: CoreV1Api,
-  namespace: string,
-  name: string,
+/** The keys of a ConfigMap or Secret; a missing one keeps the pod waiting unless the volume is optional. */
+async function sourceData(
+  what: string,
   optional: boolean | undefined,
+  read: () => Promise<[string, Buffer][]>,
 ): Promise<Map<string, Buffer>> {
-  const data = new Map<string, Buffer>();
   try {
-    const cm = await core.readNamespacedConfigMap({ name, namespace });
-    for (const [k, v] of Object.entries(cm.data ?? {})) data.set(k, Buffer.from(v));
-    for (const [k, v] of Object.entries(cm.binaryData ?? {})) data.set(k, Buffer.from(v, 'base64'));
+    return new Map(await read());
   } catch (err) {
     if (!isNotFound(err)) throw err;
-    if (!optional) throw new VolumeNotReady(`configmap "${name}" not found`);
+    if (!optional) throw new VolumeNotReady(`${what} not found`);
+    return new Map();
   }
-  return data;
 }
 
-async function secretData(
-  core: CoreV1Api,
-  namespace: string,
-  name: string,
-  optional: boolean | undefined,
-): Promise<Map<string, Buffer>> {
-  const data = new Map<string, Buffer>();
-  try {
+const configMapData = (core: CoreV1Api, namespace: string, name: string, optional: boolean | undefined) =>
+  sourceData(`configmap "${name}"`, optional, async () => {
+    const cm = await core.readNamespacedConfigMap({ name, namespace });
+    return [
+      ...Object.entries(cm.data ?? {}).map(([k, v]): [string, Buffer] => [k, Buffer.from(v)]),
+      ...Object.entries(cm.binaryData ?? {}).map(([k, v]): [string, Buffer] => [k, Buffer.from(v, 'base64')]),
+    ];
+  });
+
+const secretData = (core: CoreV1Api, namespace: string, name: string, optional: boolean | undefined) =>
+  sourceData(`secret "${name}"`, optional, async () => {
     const secret = await core.readNamespacedSecret({ name, namespace });
-    for (const [k, v] of Object.entries(secret.data ?? {})) data.set(k, Buffer.from(v, 'base64'));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    if (!optional) throw new VolumeNotReady(`secret "${name}" not found`);
-  }
-  return data;
-}
+    return Object.entries(secret.data ?? {}).map(([k, v]): [string, Buffer] => [k, Buffer.from(v, 'base64')]);
+  });
 
 export function isNotFound(err: unknown): boolean {
   return (err as { code?: number }).code === 404;

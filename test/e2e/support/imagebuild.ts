@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { ImageBuildStatus } from '../../../src/api/imagebuild.js';
-import { adminKubeConfig } from '../../cluster/helpers/kube.js';
+import { adminClients, adminKubeConfig } from '../../cluster/helpers/kube.js';
+import { FAULTS_CONFIGMAP } from '../../cluster/kubelet/faults.js';
+import { waitFor } from '../../cluster/lib/wait.js';
 import { kubectl, REPO_ROOT } from './operator.js';
 
 export const SEED_CONFIG = readFileSync(join(REPO_ROOT, 'examples/seed/werf.yaml'), 'utf8');
@@ -62,4 +64,50 @@ export function describeBuild(ib: ImageBuildObject | undefined): string {
     ),
   );
   return `${conds.join(' ')}\n${stages.join('\n')}`;
+}
+
+/**
+ * Polls the ImageBuild until `done` holds; on timeout the error shows its
+ * conditions and stages and the end of `log` (the operator's).
+ */
+export async function waitForBuild(
+  namespace: string,
+  name: string,
+  done: (ib: ImageBuildObject) => boolean,
+  timeoutMs: number,
+  log: () => string,
+): Promise<ImageBuildObject> {
+  let last: ImageBuildObject | undefined;
+  return waitFor(
+    async () => {
+      last = await getImageBuild(namespace, name);
+      return done(last) ? last : undefined;
+    },
+    {
+      description: `ImageBuild ${namespace}/${name}`,
+      timeoutMs,
+      intervalMs: 500,
+      lastState: () => `${describeBuild(last)}\n--- operator log ---\n${log()}`,
+    },
+  );
+}
+
+/**
+ * The test kubelet's faults (test/cluster/kubelet/faults.ts) for the build
+ * pods of each named ImageBuild in `namespace`: { build: { fault: value } }.
+ */
+export async function injectFaults(
+  namespace: string,
+  byBuild: Record<string, Record<string, string>>,
+): Promise<void> {
+  const data = Object.fromEntries(
+    Object.entries(byBuild).map(([build, faults]) => [
+      build,
+      JSON.stringify({ podLabels: { 'stapel.dev/imagebuild': build }, faults }),
+    ]),
+  );
+  await adminClients().core.createNamespacedConfigMap({
+    namespace,
+    body: { metadata: { name: FAULTS_CONFIGMAP }, data },
+  });
 }

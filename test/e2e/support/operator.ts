@@ -1,21 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
-import { inject } from 'vitest';
-import { adminClients, adminKubeConfig } from '../../cluster/helpers/kube.js';
-import { freePort } from '../../cluster/lib/ports.js';
-import { type ManagedProcess, startProcess } from '../../cluster/lib/processes.js';
-import { waitFor } from '../../cluster/lib/wait.js';
+import { afterAll, beforeAll, inject } from 'vitest';
+import * as demo from '../../../scripts/demo/operator.js';
+import type { ManagedProcess } from '../../cluster/lib/processes.js';
 
 // Runs the operator as deploy/ would: the CRD from crds/, the ServiceAccount
 // and RBAC from deploy/rbac.yaml, and `stapel-operator run` authenticating
 // with exactly that ServiceAccount's token (so a missing permission fails).
+// The work is scripts/demo/operator.ts's (the demo and benchmarks run the
+// operator the same way); this adds the test cluster's kubeconfig and hooks.
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-const OPERATOR_NAMESPACE = 'stapel-system';
-const SERVICE_ACCOUNT = 'stapel-operator';
 
 export function kubectl(args: string[], input?: string): string {
   return execFileSync('kubectl', ['--kubeconfig', inject('kubeconfig'), ...args], {
@@ -26,41 +23,7 @@ export function kubectl(args: string[], input?: string): string {
   });
 }
 
-/** Applies the CRD and deploy/'s namespace and RBAC once per run (idempotent). */
-export function installOperatorResources(): void {
-  kubectl(['apply', '--server-side', '--force-conflicts', '-f', 'crds/stapel.dev_imagebuilds.yaml']);
-  kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/imagebuilds.stapel.dev']);
-  kubectl(['apply', '-f', 'deploy/namespace.yaml', '-f', 'deploy/rbac.yaml']);
-}
-
-/** A kubeconfig file that authenticates as the operator's ServiceAccount. */
-export async function serviceAccountKubeconfig(dir: string): Promise<string> {
-  const { core } = adminClients();
-  const token = await waitFor(
-    async () =>
-      (
-        await core.createNamespacedServiceAccountToken({
-          name: SERVICE_ACCOUNT,
-          namespace: OPERATOR_NAMESPACE,
-          body: { spec: { audiences: [], expirationSeconds: 3600 } },
-        })
-      ).status?.token,
-    { description: 'a token of ServiceAccount stapel-operator', timeoutMs: 30_000 },
-  );
-  const cluster = adminKubeConfig().getCurrentCluster()!;
-  const kc = new k8s.KubeConfig();
-  kc.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name: SERVICE_ACCOUNT, token }],
-    contexts: [
-      { name: 'operator', cluster: cluster.name, user: SERVICE_ACCOUNT, namespace: OPERATOR_NAMESPACE },
-    ],
-    currentContext: 'operator',
-  });
-  const file = join(dir, 'operator.kubeconfig');
-  writeFileSync(file, kc.exportConfig(), { mode: 0o600 });
-  return file;
-}
+const asyncKubectl = () => new demo.Kubectl(inject('kubeconfig'), REPO_ROOT);
 
 export interface RunningOperator {
   process: ManagedProcess;
@@ -69,38 +32,21 @@ export interface RunningOperator {
   kill(): Promise<void>;
 }
 
+/** Starts one operator (replica `name`, log in `dir`) as deploy/'s ServiceAccount and waits until it is ready. */
 export async function startOperator(
   kubeconfig: string,
   dir: string,
   name = 'operator',
 ): Promise<RunningOperator> {
-  const httpPort = await freePort();
-  const proc = startProcess(
+  const { process: proc, httpPort } = await demo.startOperator({
+    repoRoot: REPO_ROOT,
+    kubeconfig,
+    logFile: join(dir, `${name}.log`),
     name,
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'run',
-      '--http-port',
-      String(httpPort),
-      '--lease-namespace',
-      OPERATOR_NAMESPACE,
-    ],
-    {
-      logFile: join(dir, `${name}.log`),
-      cwd: REPO_ROOT,
-      env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, STAPEL_EXIT_WITH_PARENT: '1' },
-    },
-  );
-  await waitFor(
-    async () => {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined);
-      return res?.ok;
-    },
-    { description: `operator ${name} ready`, timeoutMs: 60_000, lastState: () => proc.logTail(20) },
-  );
+    // Its own HOME: nothing from this user's docker or kube configuration leaks in.
+    env: { HOME: dir },
+    timeoutMs: 60_000,
+  });
   return {
     process: proc,
     httpPort,
@@ -112,6 +58,61 @@ export async function startOperator(
   };
 }
 
-export function scratchDir(): string {
-  return mkdtempSync(join(tmpdir(), 'stapel-e2e-'));
+export interface OperatorFixture {
+  /** Scratch folder of this test file: kubeconfig and operator logs. */
+  readonly dir: string;
+  /** A kubeconfig with a token of deploy/'s ServiceAccount. */
+  readonly kubeconfig: string;
+  /** The operator started before the tests (with `start`), or the last one `restart` started. */
+  readonly operator: RunningOperator;
+  /** Starts another replica; every replica is stopped after the file's tests. */
+  startReplica(name: string): Promise<RunningOperator>;
+  /** Ends the current operator (`kill`: SIGKILL, no clean shutdown; `stop`: SIGTERM) and starts a new one named `name`. */
+  restart(name: string, how?: 'kill' | 'stop'): Promise<RunningOperator>;
+}
+
+/**
+ * The hooks every e2e file needs: before its tests, the CRD and deploy/'s
+ * resources, a ServiceAccount kubeconfig and (`start`, default true) one
+ * operator; after them, every operator it started is stopped.
+ */
+export function useOperator(options: { start?: boolean; when?: boolean } = {}): OperatorFixture {
+  const running: RunningOperator[] = [];
+  let dir = '';
+  let kubeconfig = '';
+  let current: RunningOperator | undefined;
+  const fixture: OperatorFixture = {
+    get dir() {
+      return dir;
+    },
+    get kubeconfig() {
+      return kubeconfig;
+    },
+    get operator() {
+      if (!current) throw new Error('no operator was started (useOperator({ start: false }))');
+      return current;
+    },
+    async startReplica(name) {
+      const op = await startOperator(kubeconfig, dir, name);
+      running.push(op);
+      return op;
+    },
+    async restart(name, how = 'kill') {
+      await (how === 'kill' ? current?.kill() : current?.stop());
+      current = await fixture.startReplica(name);
+      return current;
+    },
+  };
+  beforeAll(async () => {
+    if (options.when === false) return;
+    const k = asyncKubectl();
+    await demo.installOperatorResources(k);
+    dir = mkdtempSync(join(tmpdir(), 'stapel-e2e-'));
+    kubeconfig = await demo.serviceAccountKubeconfig(k, join(dir, 'operator.kubeconfig'));
+    if (options.start !== false) current = await fixture.startReplica('operator');
+  });
+  afterAll(async () => {
+    for (const op of running) await op.stop();
+  });
+  return fixture;
 }

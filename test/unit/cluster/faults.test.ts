@@ -1,6 +1,11 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { exitCodeFault, parseFaultRules, resolveFaults } from '../../cluster/kubelet/faults.js';
+import {
+  exitCodeFault,
+  parseFaultRules,
+  rejectionMessage,
+  resolveFaults,
+} from '../../cluster/kubelet/faults.js';
 
 const pod = (annotations: Record<string, string> = {}, labels: Record<string, string> = {}): V1Pod => ({
   metadata: { name: 'build-abc', namespace: 'ns', annotations, labels },
@@ -35,6 +40,29 @@ describe('resolveFaults', () => {
     expect(exitCodeFault(faults, 'any')).toBe(2);
     expect(faults.evict).toBe(true);
     expect(exitCodeFault(resolveFaults(pod({}, { role: 'web' }), rules), 'any')).toBeUndefined();
+  });
+
+  it('reads a kubelet rejection and a digest to report instead of the pushed one', () => {
+    const faults = resolveFaults(
+      pod({
+        'test-kubelet.stapel.dev/reject': 'OutOfcpu',
+        'test-kubelet.stapel.dev/report-digest': ` sha256:${'0'.repeat(64)} `,
+        'test-kubelet.stapel.dev/drop-push': 'true',
+      }),
+      [],
+    );
+    expect(faults).toMatchObject({
+      reject: 'OutOfcpu',
+      reportDigest: `sha256:${'0'.repeat(64)}`,
+      dropPush: true,
+    });
+    expect(resolveFaults(pod(), []).dropPush).toBe(false);
+    expect(rejectionMessage('OutOfcpu')).toBe(
+      "Pod was rejected: Node didn't have enough resource: cpu (test kubelet fault injection)",
+    );
+    expect(rejectionMessage('NodeAffinity')).toBe(
+      'Pod was rejected: the node refused the pod (NodeAffinity) (test kubelet fault injection)',
+    );
   });
 
   it('names the pod and the fault in errors', () => {

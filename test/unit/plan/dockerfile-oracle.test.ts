@@ -13,7 +13,7 @@ import { parseWerfConfig } from '../../../src/werf/parse-config.js';
 import { renderWerfConfig } from '../../../src/werf/render/index.js';
 import { askOracle, buildGoOracle } from '../../oracles/go-oracle.js';
 import { corpusCases } from '../werf/render/corpus-helpers.js';
-import { docker } from './model-builders.js';
+import { docker, imageSpec } from './model-builders.js';
 import { planWithWorld } from './world.js';
 
 // Differential test of the Dockerfile text against BuildKit's own Dockerfile
@@ -151,37 +151,29 @@ describe('Dockerfile text read back by BuildKit', () => {
   });
 
   it('imageSpec: instructions set the config fields', () => {
-    const lines = imageSpecLines({
-      author: 'Shop Team <team@example.com>',
-      clearHistory: false,
-      config: {
-        labels: { a: '1' },
-        removeLabels: [],
-        env: { E: 'v w' },
-        removeEnv: [],
-        volumes: ['/v'],
-        removeVolumes: [],
-        expose: ['80'],
-        user: 'app',
-        cmd: ['serve', '--port', '80'],
-        entrypoint: ['/bin/app'],
-        workingDir: '/w',
-        stopSignal: 'SIGTERM',
-        healthcheck: {
-          test: ['CMD', 'curl', '-f', 'http://x/'],
-          interval: 30,
-          timeout: 5,
-          startPeriod: 0,
-          retries: 3,
+    const lines = imageSpecLines(
+      imageSpec({
+        author: 'Shop Team <team@example.com>',
+        config: {
+          labels: { a: '1' },
+          env: { E: 'v w' },
+          volumes: ['/v'],
+          expose: ['80'],
+          user: 'app',
+          cmd: ['serve', '--port', '80'],
+          entrypoint: ['/bin/app'],
+          workingDir: '/w',
+          stopSignal: 'SIGTERM',
+          healthcheck: {
+            test: ['CMD', 'curl', '-f', 'http://x/'],
+            interval: 30,
+            timeout: 5,
+            startPeriod: 0,
+            retries: 3,
+          },
         },
-        keepEssentialWerfLabels: false,
-        clearWerfLabels: false,
-        clearCmd: false,
-        clearEntrypoint: false,
-        clearUser: false,
-        clearWorkingDir: false,
-      },
-    });
+      }),
+    );
     const [answer] = parse([`FROM busybox\n${lines.join('\n')}\n`]);
     expect(answer!.error).toBeUndefined();
     expect(answer!.instructions).toEqual([

@@ -1,6 +1,8 @@
 import type {
   DockerInstructions,
   GitMapping,
+  ImageSpec,
+  ImageSpecConfig,
   Import,
   Shell,
   StapelImage,
@@ -41,18 +43,67 @@ export function docker(fields: Partial<DockerInstructions> = {}): DockerInstruct
   };
 }
 
+/** What local and remote git mappings share, at werf's defaults. */
+const gitDefaults = {
+  add: '/',
+  owner: '',
+  group: '',
+  includePaths: [],
+  excludePaths: [],
+  implicitExcludePaths: [],
+  stageDependencies: { install: [], beforeSetup: [], setup: [] },
+};
+
 export function localGit(fields: Partial<Extract<GitMapping, { kind: 'local' }>> = {}): GitMapping {
+  return { kind: 'local', ...gitDefaults, to: '/app', ...fields };
+}
+
+export function remoteGit(
+  url: string,
+  fields: Partial<Extract<GitMapping, { kind: 'remote' }>> = {},
+): GitMapping {
   return {
-    kind: 'local',
-    add: '/',
+    kind: 'remote',
+    url,
+    branch: undefined,
+    tag: undefined,
+    commit: undefined,
+    basicAuth: undefined,
+    ...gitDefaults,
     to: '/app',
-    owner: '',
-    group: '',
-    includePaths: [],
-    excludePaths: [],
-    implicitExcludePaths: [],
-    stageDependencies: { install: [], beforeSetup: [], setup: [] },
     ...fields,
+  };
+}
+
+/** An imageSpec with every field at its default (what an empty `imageSpec:` parses to). */
+export function imageSpec(
+  fields: Partial<Omit<ImageSpec, 'config'>> & { config?: Partial<ImageSpecConfig> } = {},
+): ImageSpec {
+  return {
+    author: fields.author ?? '',
+    clearHistory: fields.clearHistory ?? false,
+    config: {
+      labels: {},
+      removeLabels: [],
+      env: {},
+      removeEnv: [],
+      volumes: [],
+      removeVolumes: [],
+      expose: [],
+      user: '',
+      cmd: [],
+      entrypoint: [],
+      workingDir: '',
+      stopSignal: '',
+      healthcheck: undefined,
+      keepEssentialWerfLabels: false,
+      clearWerfLabels: false,
+      clearCmd: false,
+      clearEntrypoint: false,
+      clearUser: false,
+      clearWorkingDir: false,
+      ...fields.config,
+    },
   };
 }
 

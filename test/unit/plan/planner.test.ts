@@ -4,7 +4,7 @@ import { parseExecForm } from '../../../src/plan/dockerfile-syntax.js';
 import { importChecksumKey, type StageImageFact } from '../../../src/plan/facts.js';
 import { planBuild } from '../../../src/plan/planner.js';
 import { PrepareSpecSchema } from '../../../src/plan/prepare-spec.js';
-import { config, docker, image, importFrom, localGit, shell } from './model-builders.js';
+import { config, docker, image, imageSpec, importFrom, localGit, shell } from './model-builders.js';
 import { digests, planWithWorld, stageNames } from './world.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -54,31 +54,7 @@ describe('stage lists (werf §3.1)', () => {
           importFrom('base', { slot, add: `/${slot}`, to: `/${slot}` }),
         ),
         docker: docker({ WORKDIR: undefined, workdir: '/app' } as never),
-        imageSpec: {
-          author: 'me',
-          clearHistory: false,
-          config: {
-            labels: {},
-            removeLabels: [],
-            env: {},
-            removeEnv: [],
-            volumes: [],
-            removeVolumes: [],
-            expose: [],
-            user: '',
-            cmd: [],
-            entrypoint: [],
-            workingDir: '',
-            stopSignal: '',
-            healthcheck: undefined,
-            keepEssentialWerfLabels: false,
-            clearWerfLabels: false,
-            clearCmd: false,
-            clearEntrypoint: false,
-            clearUser: false,
-            clearWorkingDir: false,
-          },
-        },
+        imageSpec: imageSpec({ author: 'me' }),
       }),
     ]);
     expect(stageNames(planBuild(cfg), 'app')).toEqual([

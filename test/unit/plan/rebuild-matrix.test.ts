@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Need } from '../../../src/plan/facts.js';
 import { h256 } from '../../../src/plan/hash.js';
 import type { GitMapping, ImageSpec, StapelImage, WerfConfig } from '../../../src/werf/model.js';
-import { config, docker, image, importFrom, localGit, shell } from './model-builders.js';
+import {
+  config,
+  docker,
+  image,
+  imageSpec,
+  importFrom,
+  localGit,
+  remoteGit,
+  shell,
+} from './model-builders.js';
 import { defaultGitContent, digests, planWithWorld, stageNames, type World } from './world.js';
 
 // Changing any single input changes exactly the stages werf would rebuild:
@@ -12,17 +21,14 @@ import { defaultGitContent, digests, planWithWorld, stageNames, type World } fro
 // listed, and a guard below fails when the model grows a field this table
 // does not cover.
 
-function imageSpec(): ImageSpec {
-  return {
+/** Every imageSpec field set to a non-default value where it has one, so a change to any is seen. */
+function fullImageSpec(): ImageSpec {
+  return imageSpec({
     author: 'team',
-    clearHistory: false,
     config: {
       labels: { a: '1' },
-      removeLabels: [],
       env: { E: '1' },
-      removeEnv: [],
       volumes: ['/v'],
-      removeVolumes: [],
       expose: ['80'],
       user: 'app',
       cmd: ['run'],
@@ -30,14 +36,8 @@ function imageSpec(): ImageSpec {
       workingDir: '/w',
       stopSignal: 'SIGTERM',
       healthcheck: { test: ['CMD', 'true'], interval: 30, timeout: 5, startPeriod: 0, retries: 3 },
-      keepEssentialWerfLabels: false,
-      clearWerfLabels: false,
-      clearCmd: false,
-      clearEntrypoint: false,
-      clearUser: false,
-      clearWorkingDir: false,
     },
-  };
+  });
 }
 
 function baseConfig(): WerfConfig {
@@ -56,22 +56,7 @@ function baseConfig(): WerfConfig {
           excludePaths: ['*.md'],
           stageDependencies: { install: ['package.json'], beforeSetup: ['conf'], setup: ['**/*.js'] },
         }),
-        {
-          kind: 'remote',
-          url: 'https://example.com/org/lib.git',
-          branch: undefined,
-          tag: undefined,
-          commit: 'abc123',
-          basicAuth: undefined,
-          add: '/',
-          to: '/lib',
-          owner: '',
-          group: '',
-          includePaths: [],
-          excludePaths: [],
-          implicitExcludePaths: [],
-          stageDependencies: { install: [], beforeSetup: [], setup: [] },
-        },
+        remoteGit('https://example.com/org/lib.git', { commit: 'abc123', to: '/lib' }),
       ],
       shell: shell({
         beforeInstall: ['apk add x'],
@@ -99,7 +84,7 @@ function baseConfig(): WerfConfig {
         healthcheck: 'CMD true',
       }),
     }),
-    image('spec', { imageSpec: imageSpec() }),
+    image('spec', { imageSpec: fullImageSpec() }),
     image('child', { base: { kind: 'image', image: 'app', via: 'fromImage' } }),
   ]);
 }
@@ -588,7 +573,7 @@ describe('changing one input rebuilds exactly what werf rebuilds', () => {
       ),
       ...Object.keys(docker()).map((k) => `docker.${k}`),
       'imageSpec.author',
-      ...Object.keys(imageSpec().config)
+      ...Object.keys(fullImageSpec().config)
         .filter((k) => !['removeLabels', 'removeEnv', 'removeVolumes'].includes(k))
         .map((k) => `imageSpec.config.${k}`),
     ];

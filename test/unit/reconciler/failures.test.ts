@@ -72,6 +72,28 @@ describe('classifyJob', () => {
     });
   });
 
+  it('tells a pod the node refused before running it (PodRejected) from a failed build', () => {
+    const failed = job([{ type: 'Failed', reason: 'BackoffLimitExceeded' }]);
+    const message =
+      "Pod was rejected: Node didn't have enough resource: cpu, requested: 4000, used: 0, capacity: 2000";
+    const waiting = { name: 'build', image: 'kaniko', imageID: '', ready: false, restartCount: 0 };
+    const rejected = pod('Failed', {
+      reason: 'OutOfcpu',
+      message,
+      containerStatuses: [{ ...waiting, state: { waiting: { reason: 'ContainerCreating' } } }],
+    });
+    expect(classifyJob(failed, [rejected])).toEqual({
+      state: 'failed',
+      reason: 'PodRejected',
+      message: `the node refused the build pod (OutOfcpu): ${message}`,
+      startedAt: '2026-12-03T10:00:00Z',
+      finishedAt: undefined,
+    });
+    // A pod that ran its build and then failed with a pod-level reason stays what its containers say.
+    const ran = pod('Failed', { reason: 'Terminated', containerStatuses: [terminated('build', 2)] });
+    expect(classifyJob(failed, [ran])).toMatchObject({ reason: 'BuildFailed' });
+  });
+
   it('reports a failing build step with the last lines of its output', () => {
     const output = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n');
     const p = pod('Failed', {
