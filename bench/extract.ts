@@ -83,6 +83,8 @@ async function main() {
         sourceStage: 'install',
         add: '/data',
         to: '/data',
+        owner: '',
+        group: '',
         includePaths: [],
         excludePaths: [],
       };

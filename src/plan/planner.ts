@@ -28,6 +28,7 @@ import {
 } from './facts.js';
 import { EMPTY_GIT_CONTENT } from './git-content.js';
 import { buildImageGraph, type ImageEdge } from './graph.js';
+import { workspaceEntryName } from './import-copy.js';
 import { dockerInstructionLines, imageSpecLines, MetadataError } from './metadata-instructions.js';
 import type { PrepareSpec } from './prepare-spec.js';
 import {
@@ -38,7 +39,6 @@ import {
   type RecipeImport,
   recipeStageInputs,
   type StageRecipe,
-  workspaceEntryName,
 } from './recipe.js';
 import type { StageName } from './stage-names.js';
 import { importSourceStage, type StageGitPart, type StageSpec, stageList } from './stages.js';

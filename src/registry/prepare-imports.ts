@@ -3,10 +3,11 @@
 // entry at its workspace path, checking the import checksum the plan used.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ImportEntryKind, importCopy } from '../plan/import-copy.js';
 import type { PrepareImport } from '../plan/prepare-spec.js';
 import { createPathFilter } from '../werf/paths.js';
 import type { RegistryClient } from './client.js';
-import { type ImportSelector, readImportFiles } from './imports.js';
+import { entryKind, type ImportSelector, readImportFiles } from './imports.js';
 import { type WriteSummary, writeEntries } from './write-entries.js';
 
 export class PrepareImportError extends Error {
@@ -64,6 +65,8 @@ export function validateImport(imp: PrepareImport, index: number): void {
 
 export interface PreparedImport {
   index: number;
+  /** What `add` is in the source image; a directory takes the directory COPY form. */
+  kind: ImportEntryKind;
   path: string;
   checksum: string;
   summary: WriteSummary;
@@ -107,10 +110,12 @@ export async function prepareImports(
             `${label(imp, index)}: the source files changed since planning (import checksum ${files.checksum}, the plan expected ${imp.expectedChecksum})`,
           );
         }
-        // Placed exactly where the plan's COPY line takes it from.
-        const path = imp.path;
+        // A directory goes where the directory COPY form takes it from
+        // (src/plan/import-copy.ts); anything else where the planner's line does.
+        const kind = entryKind(files.entries);
+        const path = kind === 'directory' ? importCopy(imp, kind).path : imp.path;
         const summary = writeEntries(files.entries, read.store, join(workspace, path));
-        out.push({ index, path, checksum: files.checksum, summary });
+        out.push({ index, kind, path, checksum: files.checksum, summary });
       }
     }
   } finally {

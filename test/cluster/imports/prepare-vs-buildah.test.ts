@@ -92,6 +92,8 @@ function imp(dir: string, add: string, extra: Partial<PrepareImport> = {}): Prep
     sourceStage: 'install',
     add,
     to: add,
+    owner: '',
+    group: '',
     includePaths: [],
     excludePaths: [],
     ...extra,

@@ -235,6 +235,8 @@ describe('incremental planning', () => {
         sourceStage: 'install',
         add: '/app/public/assets',
         to: '/var/www/site/assets',
+        owner: '',
+        group: '',
         includePaths: [],
         excludePaths: [],
         expectedChecksum: 'd41d8cd98f00b204e9800998ecf8427e',
