@@ -101,6 +101,10 @@ export async function prepareImports(
           `image "${first.sourceImage}" stage ${first.sourceStage}: ${(e as Error).message}`,
         );
       }
+      // Every placement of a file is announced first, so the last one can rename the spill file.
+      for (const r of read.imports) {
+        for (const e of r.entries) if (e.node.type === 'file') read.store.reserve(e.node.content);
+      }
       for (const [k, index] of indexes.entries()) {
         const imp = imports[index] as PrepareImport;
         const files = read.imports[k];
