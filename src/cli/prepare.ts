@@ -6,7 +6,7 @@ import { withImportCopyForms } from '../plan/import-copy.js';
 import { type PrepareSpec, PrepareSpecSchema } from '../plan/prepare-spec.js';
 import { RegistryClient } from '../registry/client.js';
 import { CredentialStore } from '../registry/credentials.js';
-import { type PreparedImport, prepareImports } from '../registry/prepare-imports.js';
+import { type PreparedImport, prepareImports, symlinkedDestinations } from '../registry/prepare-imports.js';
 import type { Command } from './commands.js';
 
 // `stapel-operator prepare`: the build pod's init container. Writes the
@@ -101,7 +101,13 @@ async function runImports(spec: PrepareSpec, workspace: string): Promise<Prepare
     credentials: await CredentialStore.fromDockerConfigDir(),
     insecureRegistries: spec.insecureRegistries,
   });
-  return prepareImports(client, spec.imports, workspace);
+  let symlinked: Set<number>;
+  try {
+    symlinked = await symlinkedDestinations(client, spec.imports, spec.dockerfile);
+  } catch (e) {
+    throw new Error(`reading the base image to place imports: ${(e as Error).message}`);
+  }
+  return prepareImports(client, spec.imports, workspace, symlinked);
 }
 
 export async function prepare(args: PrepareArgs, log: (line: string) => void): Promise<void> {
@@ -113,7 +119,7 @@ export async function prepare(args: PrepareArgs, log: (line: string) => void): P
   const dockerfile = withImportCopyForms(
     spec.dockerfile,
     spec.imports,
-    imported.map((d) => d.kind),
+    imported.map((d) => d.form),
   );
   await writeFile(join(args.workspace, 'Dockerfile'), dockerfile);
   log(`prepare ${spec.image}/${spec.stage} (${spec.digest}): Dockerfile written`);
@@ -121,7 +127,7 @@ export async function prepare(args: PrepareArgs, log: (line: string) => void): P
     const imp = spec.imports[done.index];
     const s = done.summary;
     log(
-      `import ${done.index} from image "${imp?.sourceImage}" stage ${imp?.sourceStage}: ${imp?.add} (${done.kind}) -> ${done.path} ` +
+      `import ${done.index} from image "${imp?.sourceImage}" stage ${imp?.sourceStage}: ${imp?.add} (${done.kind}, ${done.form} form) -> ${done.path} ` +
         `(${s.files} files, ${s.directories} directories, ${s.symlinks} symlinks, ${s.bytes} bytes; checksum ${done.checksum})`,
     );
     for (const skipped of s.skipped) log(`  warning: special file ${skipped} not copied`);

@@ -8,6 +8,12 @@ import { copyInstruction } from './dockerfile-syntax.js';
 // directory `add` to the directory form (the stage digest does not depend on
 // the COPY form, only on the checksum, `to`, owner and group, as in werf).
 //
+// The directory form is chosen only where it matters and is safe
+// (`copyForm`): with owner or group set (COPY --chown then owns an existing
+// `to`), and not when `to` is a symlink in the stage's base image (copying a
+// folder named `to` would replace the link by a directory; copying contents
+// to `to` follows the link, as werf's keep-dirlinks copy does).
+//
 // - Directory `add`: the directory is placed as `<dir>/<basename(to)>` and
 //   COPY copies the folder `<dir>/` into `dirname(to)/`. Its contents merge
 //   into `to`, and `to` itself is a copied entry, so `COPY --chown` owns it
@@ -20,6 +26,18 @@ import { copyInstruction } from './dockerfile-syntax.js';
 //   `to` (werf-stapel.md §5.1 step 3, pitfall 4), by COPY's own rule.
 
 export type ImportEntryKind = 'directory' | 'file' | 'symlink' | 'other';
+
+/** `directory`: copy the parent folder (owns `to` itself); `file`: copy the entry to `to` (the planner's line). */
+export type CopyForm = 'directory' | 'file';
+
+export function copyForm(
+  kind: ImportEntryKind,
+  imp: { owner: string; group: string },
+  toIsSymlinkInBase: boolean,
+): CopyForm {
+  if (kind !== 'directory' || (imp.owner === '' && imp.group === '')) return 'file';
+  return toIsSymlinkInBase ? 'file' : 'directory';
+}
 
 export interface ImportCopy {
   /** Workspace-relative path where prepare places the `add` entry. */
@@ -41,9 +59,9 @@ function parentOf(p: string): string {
   return `/${parts.join('/')}`;
 }
 
-export function importCopy(imp: { dir: string; add: string; to: string }, kind: ImportEntryKind): ImportCopy {
+export function importCopy(imp: { dir: string; add: string; to: string }, form: CopyForm): ImportCopy {
   const dir = imp.dir.replace(/\/+$/, '');
-  if (kind === 'directory') {
+  if (form === 'directory') {
     const path = `${dir}/${workspaceEntryName(imp.to)}`;
     const parent = parentOf(imp.to);
     if (parent === imp.to) return { path, copyFrom: path, copyTo: '/' };
@@ -56,26 +74,25 @@ export function importCopy(imp: { dir: string; add: string; to: string }, kind: 
 /** The Dockerfile COPY line of an import in the given form. */
 export function importCopyInstruction(
   imp: { dir: string; add: string; to: string; owner: string; group: string },
-  kind: ImportEntryKind,
+  form: CopyForm,
 ): string {
-  const copy = importCopy(imp, kind);
+  const copy = importCopy(imp, form);
   return copyInstruction({ path: copy.copyFrom, to: copy.copyTo, owner: imp.owner, group: imp.group });
 }
 
 /**
- * The Dockerfile with each directory import's COPY line switched from the
- * file form the planner wrote to the directory form. `kinds[i]` is what
- * import i's `add` is in its source image. Fails when a line to switch is
- * not in the Dockerfile exactly once (a spec not written by this planner).
+ * The Dockerfile with the COPY line of each import whose form is `directory`
+ * switched from the file form the planner wrote. Fails when a line to switch
+ * is not in the Dockerfile exactly once (a spec not written by this planner).
  */
 export function withImportCopyForms(
   dockerfile: string,
   imports: readonly { dir: string; add: string; to: string; owner: string; group: string }[],
-  kinds: readonly ImportEntryKind[],
+  forms: readonly CopyForm[],
 ): string {
   const lines = dockerfile.split('\n');
   imports.forEach((imp, i) => {
-    if (kinds[i] !== 'directory') return;
+    if (forms[i] !== 'directory') return;
     const planned = importCopyInstruction(imp, 'file');
     const at = lines.flatMap((line, n) => (line === planned ? [n] : []));
     if (at.length !== 1) {

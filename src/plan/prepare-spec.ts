@@ -13,9 +13,10 @@ export const PrepareImportSchema = z.strictObject({
    * Workspace-relative path inside `dir` where prepare places the entry found
    * at `add` when it is a file or symlink: `<dir>/<basename(add)>`, e.g.
    * `imports/0/tool`; the Dockerfile's COPY line copies it to `to`. A
-   * directory `add` is placed at `<dir>/<basename(to)>` instead and prepare
-   * rewrites that COPY line to copy `<dir>/` into `dirname(to)/`, so `to`
-   * itself gets owner, group and mode (src/plan/import-copy.ts).
+   * directory `add` with owner or group is placed at `<dir>/<basename(to)>`
+   * instead and prepare rewrites that COPY line to copy `<dir>/` into
+   * `dirname(to)/`, so `to` itself gets owner, group and mode; not when `to`
+   * is a symlink in the base image (src/plan/import-copy.ts).
    */
   path: z.string(),
   /** The source stage image, always addressed by manifest digest: `host/repo@sha256:...`. */

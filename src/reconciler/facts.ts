@@ -1,5 +1,12 @@
 import type { Need, PlanFacts, StageImageFact } from '../plan/facts.js';
 import { importChecksumKey } from '../plan/facts.js';
+import { RegistryError } from '../registry/errors.js';
+import {
+  formatImageReference,
+  manifestReference,
+  parseImageReference,
+  withDigest,
+} from '../registry/reference.js';
 
 // What the operator has learned from registries, shared by all ImageBuilds:
 // stage images by repository and digest (content addressed, so a positive
@@ -9,7 +16,7 @@ import { importChecksumKey } from '../plan/facts.js';
 const STAGE_IMAGE_TTL_MS = 10 * 60_000;
 
 export interface RegistryFacts {
-  /** HEAD of `<repository>:<digest>`: the manifest digest, or undefined when absent. */
+  /** HEAD of a reference (`<repository>:<stage digest>`, an external image): the manifest digest, or undefined when absent. */
   manifestDigest(ref: string): Promise<string | undefined>;
   /** The import checksum of the files selected from a stage image addressed by digest. */
   importChecksum(
@@ -63,9 +70,24 @@ export interface LearnResult {
   unanswered: Need[];
 }
 
+/** An external image reference pinned to the manifest digest its tag names now. */
+async function pinExternalImage(registry: RegistryFacts, reference: string): Promise<string> {
+  const ref = parseImageReference(reference);
+  const digest = await registry.manifestDigest(reference);
+  if (!digest) {
+    const target = { registry: ref.registry, repository: ref.repository, reference: manifestReference(ref) };
+    throw new RegistryError('not-found', target, 'import source image not found');
+  }
+  return formatImageReference(withDigest(ref, digest));
+}
+
 /**
  * Answers the planner's needs from the registry. Stage images known absent
- * in this pass are not asked again (`absent`), so a pass asks each at most once.
+ * in this pass are not asked again (`absent`), so a pass asks each at most
+ * once. External import sources are pinned once per pass in
+ * `externalImages` (the caller passes the map to the planner as
+ * `PlanFacts.externalImages`): a tag is read again next pass, but within a
+ * pass the checksum and the Job's prepare spec see one manifest.
  */
 export async function learnFacts(
   needs: readonly Need[],
@@ -73,6 +95,7 @@ export async function learnFacts(
   cache: FactCache,
   registry: RegistryFacts,
   absent: Set<string>,
+  externalImages: Map<string, string> = new Map(),
 ): Promise<LearnResult> {
   let learned = 0;
   const unanswered: Need[] = [];
@@ -95,6 +118,10 @@ export async function learnFacts(
         } else sourceRef = need.source.ref;
         const checksum = await registry.importChecksum(sourceRef, need);
         cache.setChecksum(need.key || importChecksumKey(need), checksum);
+        learned++;
+      } else if (need.kind === 'externalImage') {
+        if (externalImages.has(need.key)) return;
+        externalImages.set(need.key, await pinExternalImage(registry, need.ref));
         learned++;
       } else unanswered.push(need);
     }),

@@ -306,9 +306,19 @@ export class ImageBuildReconciler {
     const repository = build.spec.registry.repository;
     const jobs = await this.observeJobs(build);
     const absent = new Set<string>();
-    let plan = evaluatePlan(compiled, this.deps.facts.planFacts(repository));
+    // External import sources, pinned for this pass (src/reconciler/facts.ts).
+    const externalImages = new Map<string, string>();
+    const facts = () => ({ ...this.deps.facts.planFacts(repository), externalImages });
+    let plan = evaluatePlan(compiled, facts());
     for (let round = 0; round < MAX_FACT_ROUNDS; round++) {
-      let { learned } = await learnFacts(plan.needs, repository, this.deps.facts, registry, absent);
+      let { learned } = await learnFacts(
+        plan.needs,
+        repository,
+        this.deps.facts,
+        registry,
+        absent,
+        externalImages,
+      );
       for (const job of jobs) {
         const o = job.outcome;
         if (o.state !== 'succeeded' || !o.digest || digestProblems.has(job.digest)) continue;
@@ -330,7 +340,7 @@ export class ImageBuildReconciler {
         }
       }
       if (learned === 0) break;
-      plan = evaluatePlan(compiled, this.deps.facts.planFacts(repository));
+      plan = evaluatePlan(compiled, facts());
     }
     return { plan, jobs };
   }

@@ -68,6 +68,9 @@ beforeAll(async () => {
       { type: 'dir', path: 'srv/keep', mode: 0o755 },
       { type: 'file', path: 'srv/keep/old.txt', content: 'old\n', mode: 0o644 },
       { type: 'file', path: 'srv/keep/inner.txt', content: 'base inner\n', mode: 0o644 },
+      { type: 'dir', path: 'srv/linked-target', mode: 0o755 },
+      { type: 'file', path: 'srv/linked-target/old.txt', content: 'old\n' },
+      { type: 'symlink', path: 'srv/link', target: 'linked-target' },
       { type: 'dir', path: 'opt/filedst', mode: 0o755 },
       { type: 'file', path: 'opt/filedst/old.txt', content: 'old\n', mode: 0o644 },
       { type: 'file', path: 'usr/share/existing/keep.txt', content: 'base file\n' },
@@ -103,7 +106,7 @@ async function prepareWorkspace(name: string, cases: ImportCase[]) {
     imports: cases.map((c, i) => ({
       dir: `imports/${i}`,
       path: `imports/${i}/${workspaceEntryName(c.add)}`,
-      source: { kind: 'external', ref: source.ref },
+      source: { kind: 'stage', image: 'src', stage: 'install', digest: 'src-install', contentDigest: 'c' },
       add: c.add,
       to: c.to,
       owner: c.owner ?? '',
@@ -122,7 +125,11 @@ async function prepareWorkspace(name: string, cases: ImportCase[]) {
     stage: 'dependenciesAfterInstall',
     digest: 'a'.repeat(56),
     recipe,
-    lookup: { repository: `${registry}/pitfalls/stages`, stageImage: () => undefined },
+    // The source "stage image" is the pushed source image; the base is external.
+    lookup: {
+      repository: `${registry}/pitfalls/src`,
+      stageImage: (digest) => (digest === 'src-install' ? { manifestDigest: source.digest } : undefined),
+    },
     insecureRegistries: [registry],
   });
   if (!planned) throw new Error('prepareSpecFor: no spec');
@@ -288,7 +295,34 @@ describe('import pitfalls through prepare and a buildah build', () => {
       { path: 'new/deep/app/sub/deep.txt', uid: 1001, gid: 1001, mode: '600' },
     ]);
     expect(files(root, 'new/deep/app')).toEqual(['inner.txt', 'sub/', 'sub/deep.txt']);
-    console.log('created parents', attrs(root, ['new', 'new/deep']));
+    // Parents that did not exist are created by COPY and, with buildah, owned
+    // by the --chown user too (werf-stapel.md does not say what werf does).
+    expect(attrs(root, ['new', 'new/deep'])).toEqual([
+      { path: 'new', uid: 1001, gid: 1001, mode: '755' },
+      { path: 'new/deep', uid: 1001, gid: 1001, mode: '755' },
+    ]);
+  });
+
+  it('pitfall 14, directory into a `to` that is a symlink in the base: the link stays, the contents merge into its target', async () => {
+    const root = await buildWithImports('p14-link', [
+      { add: '/dmode', to: '/srv/link', owner: 'app', group: 'app' },
+    ]);
+    expect(lstatSync(join(root, 'srv/link')).isSymbolicLink()).toBe(true);
+    expect(files(root, 'srv/linked-target')).toEqual(['inner.txt', 'old.txt', 'sub/', 'sub/deep.txt']);
+    // The file form (prepare read the base): what was copied is owned; the link's target keeps its owner.
+    expect(
+      attrs(root, [
+        'srv/linked-target',
+        'srv/linked-target/inner.txt',
+        'srv/linked-target/sub',
+        'srv/linked-target/old.txt',
+      ]),
+    ).toEqual([
+      { path: 'srv/linked-target', uid: 0, gid: 0, mode: '755' },
+      { path: 'srv/linked-target/inner.txt', uid: 1001, gid: 1001, mode: '640' },
+      { path: 'srv/linked-target/sub', uid: 1001, gid: 1001, mode: '700' },
+      { path: 'srv/linked-target/old.txt', uid: 0, gid: 0, mode: '644' },
+    ]);
   });
 
   it('pitfall 17 (PR #7626): to with a trailing slash is refused before anything is read', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parsePrepareArgs, parsePrepareSpec } from '../../../src/cli/prepare.js';
-import { importCopy, withImportCopyForms } from '../../../src/plan/import-copy.js';
+import { copyForm, importCopy, withImportCopyForms } from '../../../src/plan/import-copy.js';
 import type { PrepareImport } from '../../../src/plan/prepare-spec.js';
 import { prepareSpecFor, type StageRecipe } from '../../../src/plan/recipe.js';
 import { readSubtrees } from '../../../src/registry/image-subtree.js';
@@ -68,7 +68,16 @@ describe('importCopy: where prepare puts an import and how COPY takes it (werf Â
       copyFrom: 'imports/0/tool',
       copyTo: '/opt/new',
     });
-    expect(importCopy({ dir: 'imports/0', add: '/l', to: '/x' }, 'symlink').path).toBe('imports/0/l');
+    expect(importCopy({ dir: 'imports/0', add: '/l', to: '/x' }, 'file').path).toBe('imports/0/l');
+  });
+  it('copyForm: the directory form only for a directory with owner or group whose `to` is not a symlink in the base', () => {
+    const owned = { owner: 'app', group: '' };
+    expect(copyForm('directory', owned, false)).toBe('directory');
+    expect(copyForm('directory', { owner: '', group: '1001' }, false)).toBe('directory');
+    expect(copyForm('directory', { owner: '', group: '' }, false)).toBe('file');
+    expect(copyForm('directory', owned, true)).toBe('file');
+    for (const kind of ['file', 'symlink', 'other'] as const)
+      expect(copyForm(kind, owned, false)).toBe('file');
   });
 });
 
@@ -109,7 +118,7 @@ describe('withImportCopyForms: prepare switches directory imports to the directo
   });
   if (!spec) throw new Error('no spec');
 
-  it('rewrites only the lines of directory imports, keeping owner and group', () => {
+  it('rewrites only the lines of imports in the directory form, keeping owner and group', () => {
     const out = withImportCopyForms(spec.dockerfile, spec.imports, ['directory', 'file', 'directory']);
     expect(out.split('\n').slice(0, 4)).toEqual([
       'FROM alpine:3.20',
@@ -120,8 +129,8 @@ describe('withImportCopyForms: prepare switches directory imports to the directo
     expect(out.split('\n').slice(4)).toEqual(spec.dockerfile.split('\n').slice(4));
   });
 
-  it('leaves the Dockerfile as planned when no import is a directory', () => {
-    expect(withImportCopyForms(spec.dockerfile, spec.imports, ['file', 'symlink', 'other'])).toBe(
+  it('leaves the Dockerfile as planned when every import takes the file form', () => {
+    expect(withImportCopyForms(spec.dockerfile, spec.imports, ['file', 'file', 'file'])).toBe(
       spec.dockerfile,
     );
   });
