@@ -29,6 +29,12 @@ export const Reason = {
   RegistryAuth: 'RegistryAuth',
   RegistryUnavailable: 'RegistryUnavailable',
   DigestMismatch: 'DigestMismatch',
+  // Git sources (src/git/errors.ts GitErrorReason).
+  GitAuth: 'GitAuth',
+  GitRevisionNotFound: 'GitRevisionNotFound',
+  GitMappingInvalid: 'GitMappingInvalid',
+  GitCredentialsInvalid: 'GitCredentialsInvalid',
+  GitFetchFailed: 'GitFetchFailed',
   // Build pods.
   SecretNotFound: 'SecretNotFound',
   ImageNotFound: 'ImageNotFound',
@@ -48,6 +54,10 @@ export const TERMINAL_REASONS: ReadonlySet<string> = new Set<Reason>([
   Reason.ConfigNotFound,
   Reason.RegistryAuth,
   Reason.DigestMismatch,
+  Reason.GitAuth,
+  Reason.GitRevisionNotFound,
+  Reason.GitMappingInvalid,
+  Reason.GitCredentialsInvalid,
   Reason.SecretNotFound,
   Reason.ImageNotFound,
   Reason.PodRejected,

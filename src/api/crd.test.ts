@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CRD_PATH, imageBuildCrd, imageBuildCrdYaml, toStructural } from './crd.js';
+import { CONFIG_SOURCE_RULE, URL_WITH_PASSWORD_RULE } from './imagebuild.js';
 
 const dig = (o: unknown, path: string): unknown =>
   path.split('.').reduce((x: unknown, k) => (x as Record<string, unknown> | undefined)?.[k], o);
@@ -28,7 +29,11 @@ describe('ImageBuild CRD', () => {
     );
     expect(limit).toEqual({ 'x-kubernetes-int-or-string': true });
     const rules = schema('spec.x-kubernetes-validations') as Array<{ rule: string }>;
-    expect(rules.map((r) => r.rule)).toEqual(['has(self.config) != has(self.configRef)']);
+    expect(rules.map((r) => r.rule)).toEqual([CONFIG_SOURCE_RULE]);
+    const git = schema('spec.properties.source.properties.git.x-kubernetes-validations') as Array<{
+      rule: string;
+    }>;
+    expect(git.map((r) => r.rule)).toEqual([URL_WITH_PASSWORD_RULE]);
   });
 
   it('rejects schema constructs Kubernetes cannot express', () => {

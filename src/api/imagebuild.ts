@@ -29,6 +29,47 @@ export const ConfigRefSchema = z
   })
   .meta({ description: 'Read werf.yaml from a ConfigMap instead of spec.config.' });
 
+/** A URL scheme followed by userinfo with a password: credentials belong in the Secret. */
+export const URL_WITH_PASSWORD_RULE = "!self.url.matches('^[A-Za-z][A-Za-z0-9+.-]*://[^/@]*:[^/@]*@')";
+
+export const GitSourceSchema = z
+  .object({
+    url: z.string().min(1).max(2048).meta({
+      description: 'Repository URL: https://, http://, ssh:// or git@host:path. No credentials in it.',
+    }),
+    revision: z
+      .string()
+      .min(1)
+      .default('HEAD')
+      .meta({ description: 'Branch, tag, full ref or full commit id; resolved on every reconcile.' }),
+    secretRef: z
+      .object({ name: z.string().min(1) })
+      .optional()
+      .meta({
+        description:
+          'Secret with username and password or token (basic auth), or ssh-privatekey (or identity) and known_hosts. ' +
+          'Used for this repository and for git mappings on the same host (scheme, host and port).',
+      }),
+    subPath: z
+      .string()
+      .optional()
+      .meta({ description: 'Folder of the werf project inside the repository (werf.yaml, .werf, .Files).' }),
+  })
+  .meta({
+    description:
+      'The project repository: local git mappings, .Files and (without config) werf.yaml come from it.',
+    'x-kubernetes-validations': [
+      {
+        rule: URL_WITH_PASSWORD_RULE,
+        message: 'put credentials in the Secret named by secretRef, not in the URL',
+      },
+    ],
+  });
+
+export const SourceSchema = z
+  .object({ git: GitSourceSchema.optional() })
+  .meta({ description: 'Where the project comes from.' });
+
 export const RegistrySchema = z
   .object({
     repository: z
@@ -89,10 +130,20 @@ export const BuilderSchema = z
   })
   .meta({ description: 'How stage build pods run.' });
 
+/** Exactly one config source: inline, a ConfigMap, or the repository (neither of the first two). */
+export const CONFIG_SOURCE_RULE =
+  '!(has(self.config) && has(self.configRef)) && ' +
+  '(has(self.config) || has(self.configRef) || (has(self.source) && has(self.source.git)))';
+
 export const ImageBuildSpecSchema = z
   .object({
     config: z.string().min(1).optional().meta({ description: 'werf.yaml text.' }),
     configRef: ConfigRefSchema.optional(),
+    source: SourceSchema.optional(),
+    configPath: z.string().min(1).default('werf.yaml').meta({
+      description:
+        'werf.yaml path inside spec.source.git.subPath, read at the resolved commit when config and configRef are absent.',
+    }),
     env: z
       .record(z.string(), z.string())
       .optional()
@@ -127,7 +178,10 @@ export const ImageBuildSpecSchema = z
   })
   .meta({
     'x-kubernetes-validations': [
-      { rule: 'has(self.config) != has(self.configRef)', message: 'set exactly one of config and configRef' },
+      {
+        rule: CONFIG_SOURCE_RULE,
+        message: 'set exactly one of config, configRef, or source.git (werf.yaml read at configPath)',
+      },
     ],
   });
 
@@ -168,8 +222,19 @@ export const ImageStatusSchema = z.object({
   stages: z.array(StageStatusSchema),
 });
 
+export const SourceStatusSchema = z.object({
+  git: z
+    .object({
+      url: z.string().meta({ description: 'Repository URL (never with credentials).' }),
+      revision: z.string(),
+      commit: z.string().meta({ description: 'The commit the revision resolved to in the last reconcile.' }),
+    })
+    .optional(),
+});
+
 export const ImageBuildStatusSchema = z.object({
   observedGeneration: z.int().min(0).optional(),
+  source: SourceStatusSchema.optional(),
   conditions: z
     .array(ConditionSchema)
     .optional()
@@ -194,6 +259,8 @@ export const ImageBuildSchema = z.object({
 });
 
 export type ImageBuildSpec = z.infer<typeof ImageBuildSpecSchema>;
+export type SourceStatus = z.infer<typeof SourceStatusSchema>;
+export type GitSource = z.infer<typeof GitSourceSchema>;
 export type ImageBuildStatus = z.infer<typeof ImageBuildStatusSchema>;
 export type ImageBuild = z.infer<typeof ImageBuildSchema>;
 export type Condition = z.infer<typeof ConditionSchema>;

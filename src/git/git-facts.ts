@@ -14,7 +14,15 @@ export interface GitFactsOptions {
   cache: GitRepositoryCache;
   /** The credentials for a remote URL (from the ImageBuild's Secret), or undefined for a public one. */
   credentialsFor(url: string): GitCredentials | undefined;
+  /**
+   * Content hashes shared across passes (and ImageBuilds): they depend only
+   * on URL, commit and selection. An entry is used only after this pass
+   * listed the remote with its own credentials.
+   */
+  contentCache?: Map<string, GitSelectionHash>;
 }
+
+const CONTENT_CACHE_MAX = 10_000;
 
 export class GitFactsResolver {
   private readonly refs = new Map<string, Promise<RemoteRefs>>();
@@ -32,8 +40,25 @@ export class GitFactsResolver {
   /** A `gitContent` need: the content hash of a stage's share of a mapping at a commit. */
   async contentHash(need: GitSelectionQuery & { url: string; commit: string }): Promise<GitSelectionHash> {
     await this.listRefs(need.url);
+    const cache = this.options.contentCache;
+    const key = JSON.stringify([
+      need.url,
+      need.commit,
+      need.add,
+      need.includePaths,
+      need.excludePaths,
+      need.selectPaths,
+      need.skipPaths,
+    ]);
+    const hit = cache?.get(key);
+    if (hit) return hit;
     const snapshot = await this.options.cache.fetch(this.remote(need.url), need.commit);
-    return gitSelectionHash(await snapshot.listTree(), need);
+    const result = gitSelectionHash(await snapshot.listTree(), need);
+    if (cache) {
+      if (cache.size >= CONTENT_CACHE_MAX) cache.delete(cache.keys().next().value!);
+      cache.set(key, result);
+    }
+    return result;
   }
 
   private listRefs(url: string): Promise<RemoteRefs> {

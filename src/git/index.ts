@@ -62,5 +62,6 @@ export {
   type RevisionRequest,
   revisionRequest,
 } from './revision.js';
+export { credentialsApply, remoteOrigin } from './scope.js';
 export { type GitMappingSelector, type MappingSelection, selectMappingEntries } from './select.js';
 export { parseLsTree, type TreeEntry } from './tree.js';

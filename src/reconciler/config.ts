@@ -14,10 +14,21 @@ const MAX_ERRORS_SHOWN = 20;
 
 export type CompileResult = { ok: true; compiled: CompiledPlan } | { ok: false; errors: string[] };
 
-export function planRequestOf(build: ImageBuild): PlanRequest {
+/** What the project repository adds to a compile (spec.source.git at the resolved commit). */
+export interface CompileSource {
+  /** Name in error messages: the config's path in the repository. */
+  fileName?: string;
+  /** `.Files` and partials. */
+  files?: ReadonlyMap<string, string>;
+  /** The repository local git mappings read. */
+  git?: { url: string; commit: string };
+}
+
+export function planRequestOf(build: ImageBuild, git?: { url: string; commit: string }): PlanRequest {
   const { registry, images } = build.spec;
   return {
     ...(images ? { images } : {}),
+    ...(git ? { git } : {}),
     repository: registry.repository,
     insecureRegistries: registry.insecure ? [registryHost(registry.repository)] : [],
   };
@@ -29,21 +40,27 @@ export function formatPlanProblem(fileName: string, p: PlanProblem): string {
   return `${fileName}:${p.line}:${p.column}:${doc} ${p.message}`;
 }
 
-export function compileConfig(text: string, build: ImageBuild): CompileResult {
+export function compileConfig(text: string, build: ImageBuild, source: CompileSource = {}): CompileResult {
+  const fileName = source.fileName ?? CONFIG_FILE;
   let rendered: string;
   try {
-    rendered = renderWerfConfig(text, { env: build.spec.env ?? {}, fileName: CONFIG_FILE });
+    rendered = renderWerfConfig(text, {
+      env: build.spec.env ?? {},
+      fileName,
+      ...(source.files ? { files: source.files } : {}),
+      ...(source.git ? { commit: { hash: source.git.commit } } : {}),
+    });
   } catch (err) {
     if (err instanceof RenderError) return { ok: false, errors: [err.message] };
-    return { ok: false, errors: [`${CONFIG_FILE}: rendering failed: ${(err as Error).message}`] };
+    return { ok: false, errors: [`${fileName}: rendering failed: ${(err as Error).message}`] };
   }
-  const parsed = parseWerfConfig(rendered, { fileName: CONFIG_FILE });
+  const parsed = parseWerfConfig(rendered, { fileName });
   if (parsed.errors.length > 0) {
-    return { ok: false, errors: parsed.errors.map((e) => formatWerfConfigError(CONFIG_FILE, e)) };
+    return { ok: false, errors: parsed.errors.map((e) => formatWerfConfigError(fileName, e)) };
   }
-  const compiled = compilePlan(parsed.config, planRequestOf(build));
+  const compiled = compilePlan(parsed.config, planRequestOf(build, source.git));
   if (compiled.errors.length > 0) {
-    return { ok: false, errors: compiled.errors.map((p) => formatPlanProblem(CONFIG_FILE, p)) };
+    return { ok: false, errors: compiled.errors.map((p) => formatPlanProblem(fileName, p)) };
   }
   return { ok: true, compiled };
 }

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, PLURAL, VERSION } from '../api/imagebuild.js';
@@ -10,6 +12,7 @@ import type { Metrics } from '../runtime/metrics.js';
 import { WorkQueue } from '../runtime/queue.js';
 import { defaultControllerRateLimiter } from '../runtime/ratelimit.js';
 import { FactCache } from './facts.js';
+import { GitSourceAccess } from './git-source.js';
 import { CHILD_SELECTOR } from './labels.js';
 import { ImageBuildReconciler, type RegistryAccess } from './reconcile.js';
 import type { JobSettings } from './resources/job.js';
@@ -29,6 +32,8 @@ export interface ManagerOptions {
   metrics: Metrics;
   log: Logger;
   clock?: Clock;
+  /** Where fetched git commits are kept; default <tmpdir>/stapel-git-cache. */
+  gitCacheDir?: string;
 }
 
 const CONTROLLER = 'imagebuild';
@@ -72,6 +77,7 @@ export class ImageBuildManager {
       pods: this.pods,
       registry: opts.registry,
       facts: new FactCache(() => clock.now()),
+      git: new GitSourceAccess({ cacheDir: opts.gitCacheDir ?? join(tmpdir(), 'stapel-git-cache') }),
       events: opts.events,
       metrics: opts.metrics,
       log: opts.log,

@@ -9,6 +9,7 @@ import {
   type ImageBuildStatus,
   KIND,
   PLURAL,
+  type SourceStatus,
   VERSION,
 } from '../api/imagebuild.js';
 import { type CompiledPlan, evaluatePlan, type Plan, type PlannedStage } from '../plan/planner.js';
@@ -21,9 +22,17 @@ import { buildLogger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
 import { type BuildOutcome, buildConditions } from './conditions.js';
 import { type CompileResult, compileConfig, summarizeErrors } from './config.js';
-import { decidePass, describeNeed, type ObservedJob, type PassDecision } from './decide.js';
+import { decidePass, type ObservedJob, type PassDecision } from './decide.js';
 import { type FactCache, learnFacts, type RegistryFacts } from './facts.js';
 import { classifyJob, type JobEvent } from './failures.js';
+import {
+  emptyGitFacts,
+  GIT_POLL_MS,
+  type GitPass,
+  type GitPassFailure,
+  type GitSourceAccess,
+  gitPassFailure,
+} from './git-source.js';
 import { ANNOTATION_DIGEST } from './labels.js';
 import { buildStageJob, type JobSettings } from './resources/job.js';
 import { finalImageTags } from './tags.js';
@@ -51,6 +60,8 @@ export interface ReconcilerDeps {
   pods: Informer<k8s.V1Pod & KubeObject>;
   registry: RegistryAccess;
   facts: FactCache;
+  /** Git sources (spec.source.git and git mappings); one per process. */
+  git: GitSourceAccess;
   events: EventRecorder;
   metrics: Metrics;
   log: Logger;
@@ -58,7 +69,7 @@ export interface ReconcilerDeps {
   clock: Clock;
 }
 
-type Failure = { reason: string; message: string; requeueAfterMs?: number };
+type Failure = { reason: string; message: string; requeueAfterMs?: number; retry?: boolean };
 
 export class ImageBuildReconciler {
   private readonly core: k8s.CoreV1Api;
@@ -71,6 +82,10 @@ export class ImageBuildReconciler {
    * lag behind our own write; comparing with it would repeat events and writes.
    */
   private readonly lastWritten = new Map<string, { uid: string; status: ImageBuildStatus }>();
+  /** status.source of the pass working on this ImageBuild object. */
+  private readonly passSource = new WeakMap<ImageBuild, SourceStatus>();
+  /** Git warnings last reported per ImageBuild (an event only when they change). */
+  private readonly gitWarnings = new Map<string, string>();
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.core = deps.kc.makeApiClient(k8s.CoreV1Api);
@@ -95,9 +110,21 @@ export class ImageBuildReconciler {
     }
     const build = parsed.data;
 
-    const text = await this.configText(build);
-    if (!text.ok) return this.writeFailure(build, text.failure, log);
-    const compiled = this.compile(build, text.text, text.source);
+    let git: GitPass;
+    let compiled: CompileResult;
+    try {
+      const opened = await this.deps.git.openPass(build, this.core);
+      if (!opened.ok) return this.writeGitFailure(build, opened.failure, log);
+      git = opened.pass;
+      if (git.status) this.passSource.set(build, git.status);
+      const text = await this.configText(build, git);
+      if (!text.ok) return this.writeFailure(build, text.failure, log);
+      compiled = await this.compile(build, text, git);
+    } catch (err) {
+      const failure = gitPassFailure(err);
+      if (failure) return this.writeGitFailure(build, failure, log);
+      throw err;
+    }
     if (!compiled.ok) {
       const message = summarizeErrors(compiled.errors);
       log.info({ errors: compiled.errors.length }, 'config invalid');
@@ -112,17 +139,15 @@ export class ImageBuildReconciler {
     let jobs: ObservedJob[];
     const digestProblems = new Map<string, string>();
     try {
-      ({ plan, jobs } = await this.observe(build, compiled.compiled, registry, digestProblems));
+      ({ plan, jobs } = await this.observe(build, compiled.compiled, registry, digestProblems, git));
     } catch (err) {
       const failure = registryFailure(err);
       if (failure) return this.writeFailure(build, failure, log);
+      const gitProblem = gitPassFailure(err);
+      if (gitProblem) return this.writeGitFailure(build, gitProblem, log);
       throw err;
     }
-    const unanswerable = plan.needs.filter((n) => n.kind === 'gitCommit' || n.kind === 'gitContent');
-    if (unanswerable.length > 0) {
-      const message = `git sources are not supported by this operator version yet: ${unanswerable.map(describeNeed).join(', ')}`;
-      return this.writeFailure(build, { reason: Reason.ConfigInvalid, message }, log, true);
-    }
+    this.reportGitWarnings(build, git, log);
 
     const expectedJobName = (stage: PlannedStage) =>
       buildStageJob(build, toStageToBuild(stage), this.deps.settings).metadata!.name!;
@@ -180,7 +205,31 @@ export class ImageBuildReconciler {
       }
     }
     await this.writeStatus(build, decision, { ok: true }, log);
-    return decision.outcome.kind === 'progressing' ? { requeueAfterMs: REQUEUE_BUILDING_MS } : {};
+    if (decision.outcome.kind === 'progressing') return { requeueAfterMs: REQUEUE_BUILDING_MS };
+    // A branch or tag may move: look again later (an event, e.g. an annotation, reconciles at once).
+    return git.follows ? { requeueAfterMs: GIT_POLL_MS } : {};
+  }
+
+  /** Git failures: network trouble is retried with backoff (Reconciling), the rest stall. */
+  private async writeGitFailure(
+    build: ImageBuild,
+    failure: GitPassFailure,
+    log: Logger,
+  ): Promise<ReconcileResult> {
+    const result = await this.writeFailure(build, failure, log, failure.configProblem);
+    if (failure.retry) throw new Error(`${failure.reason}: ${failure.message}`);
+    return result;
+  }
+
+  /** stageDependencies globs that match nothing (werf warns too): one Warning event when they change. */
+  private reportGitWarnings(build: ImageBuild, git: GitPass, log: Logger): void {
+    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const text = [...git.warnings].sort().join('\n');
+    if ((this.gitWarnings.get(key) ?? '') === text) return;
+    this.gitWarnings.set(key, text);
+    if (text === '') return;
+    log.warn({ warnings: [...git.warnings] }, 'git warnings');
+    this.deps.events.record(eventTarget(build), 'Warning', 'GitWarning', text.slice(0, 1000));
   }
 
   /** spec.tags: tags each requested final image (ref known) and lists the tags in its status. */
@@ -208,15 +257,35 @@ export class ImageBuildReconciler {
     this.compiled.delete(key);
     this.createProblems.delete(key);
     this.lastWritten.delete(key);
+    this.gitWarnings.delete(key);
   }
 
   // ------------------------------------------------------------ steps
 
   private async configText(
     build: ImageBuild,
-  ): Promise<{ ok: true; text: string; source: string } | { ok: false; failure: Failure }> {
+    git: GitPass,
+  ): Promise<ConfigText | { ok: false; failure: Failure }> {
     if (build.spec.config !== undefined) return { ok: true, text: build.spec.config, source: 'inline' };
-    const ref = build.spec.configRef!;
+    const ref = build.spec.configRef;
+    if (!ref) {
+      if (!git.project) {
+        const message = 'set spec.config, spec.configRef or spec.source.git';
+        return { ok: false, failure: { reason: Reason.ConfigInvalid, message } };
+      }
+      const read = await git.readConfig(build.spec.configPath);
+      if (read.text === undefined) {
+        return {
+          ok: false,
+          failure: {
+            reason: Reason.ConfigNotFound,
+            message: `${read.path} not found at commit ${git.project.commit} of ${git.status?.git?.url}`,
+            requeueAfterMs: REQUEUE_MISSING_INPUT_MS,
+          },
+        };
+      }
+      return { ok: true, text: read.text, source: 'git', fileName: read.path };
+    }
     try {
       const cm = await this.core.readNamespacedConfigMap({
         name: ref.name,
@@ -247,12 +316,17 @@ export class ImageBuildReconciler {
     }
   }
 
-  private compile(build: ImageBuild, text: string, source: string): CompileResult {
+  /** Render, parse, plan; cached per generation, config source and project commit. */
+  private async compile(build: ImageBuild, text: ConfigText, git: GitPass): Promise<CompileResult> {
     const key = `${build.metadata.namespace}/${build.metadata.name}`;
-    const cacheKey = `${build.metadata.uid}/${build.metadata.generation}/${source}`;
+    const cacheKey = `${build.metadata.uid}/${build.metadata.generation}/${text.source}/${git.cacheKey}`;
     const hit = this.compiled.get(key);
     if (hit?.key === cacheKey) return hit.result;
-    const result = compileConfig(text, build);
+    const project = git.project;
+    const result = compileConfig(text.text, build, {
+      ...(text.fileName ? { fileName: text.fileName } : {}),
+      ...(project ? { git: project, files: await git.files() } : {}),
+    });
     this.compiled.set(key, { key: cacheKey, result });
     return result;
   }
@@ -302,13 +376,16 @@ export class ImageBuildReconciler {
     compiled: CompiledPlan,
     registry: RegistryFacts,
     digestProblems: Map<string, string>,
+    git: GitPass,
   ): Promise<{ plan: Plan; jobs: ObservedJob[] }> {
     const repository = build.spec.registry.repository;
     const jobs = await this.observeJobs(build);
     const absent = new Set<string>();
-    // External import sources, pinned for this pass (src/reconciler/facts.ts).
+    // Per pass: branches and tags move. Content hashes are cached across passes inside GitSourceAccess;
+    // external import sources are pinned to a manifest digest (src/reconciler/facts.ts).
+    const gitFacts = emptyGitFacts();
     const externalImages = new Map<string, string>();
-    const facts = () => ({ ...this.deps.facts.planFacts(repository), externalImages });
+    const facts = () => ({ ...this.deps.facts.planFacts(repository), ...gitFacts, externalImages });
     let plan = evaluatePlan(compiled, facts());
     for (let round = 0; round < MAX_FACT_ROUNDS; round++) {
       let { learned } = await learnFacts(
@@ -319,6 +396,7 @@ export class ImageBuildReconciler {
         absent,
         externalImages,
       );
+      learned += await git.learn(plan.needs, gitFacts);
       for (const job of jobs) {
         const o = job.outcome;
         if (o.state !== 'succeeded' || !o.digest || digestProblems.has(job.digest)) continue;
@@ -412,7 +490,9 @@ export class ImageBuildReconciler {
     log: Logger,
     configProblem = false,
   ): Promise<ReconcileResult> {
-    const outcome: BuildOutcome = { kind: 'stalled', reason: failure.reason, message: failure.message };
+    const outcome: BuildOutcome = failure.retry
+      ? { kind: 'progressing', reason: failure.reason, message: failure.message }
+      : { kind: 'stalled', reason: failure.reason, message: failure.message };
     const decision: PassDecision = {
       images: build.status?.images ?? [],
       requested: [],
@@ -452,8 +532,10 @@ export class ImageBuildReconciler {
       const prevCv = before.conditions?.find((c) => c.type === ConditionType.ConfigValid);
       if (prevCv) conditions.push(prevCv);
     }
+    const source = this.passSource.get(build) ?? before.source;
     const status: ImageBuildStatus = {
       observedGeneration: build.metadata.generation,
+      ...(source ? { source } : {}),
       conditions,
       imagesReady: decision.imagesReady,
       images: decision.images,
@@ -545,6 +627,8 @@ export class ImageBuildReconciler {
     return new Date(this.deps.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 }
+
+type ConfigText = { ok: true; text: string; source: string; fileName?: string };
 
 function toStageToBuild(stage: PlannedStage) {
   return { image: stage.image, stage: stage.name, digest: stage.digest!, prepareSpec: stage.prepareSpec! };

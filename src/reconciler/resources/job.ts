@@ -1,6 +1,7 @@
 import type { V1Job, V1Toleration } from '@kubernetes/client-node';
 import { parseDurationSeconds } from '../../api/duration.js';
 import { API_VERSION, type ImageBuild, KIND } from '../../api/imagebuild.js';
+import { credentialsApply } from '../../git/scope.js';
 import type { PrepareSpec } from '../../plan/prepare-spec.js';
 import {
   ANNOTATION_DIGEST,
@@ -39,6 +40,8 @@ export const PREPARE_SPEC_ENV = 'STAPEL_PREPARE_SPEC';
 const WORKSPACE = '/workspace';
 /** Where prepare reads registry credentials (DOCKER_CONFIG dir holding config.json). */
 export const PREPARE_AUTH_DIR = '/var/run/stapel/registry-auth';
+/** Where prepare reads the git Secret (spec.source.git.secretRef), one file per key. */
+export const PREPARE_GIT_AUTH_DIR = '/var/run/stapel/git-auth';
 /** Kaniko's own DOCKER_CONFIG. */
 const KANIKO_AUTH_DIR = '/kaniko/.docker';
 
@@ -63,10 +66,32 @@ export function kanikoArgs(repository: string, digest: string, insecure: boolean
   return args;
 }
 
+/**
+ * The prepare spec as the pod gets it: git entries the Secret applies to
+ * (same origin as spec.source.git, src/git/scope.ts) read it from the
+ * mounted folder. The credential itself is never in the spec.
+ */
+export function withGitCredentials(
+  spec: PrepareSpec,
+  source: { url: string; secretRef?: { name: string } } | undefined,
+): { spec: PrepareSpec; secretName: string | undefined } {
+  const secretName = source?.secretRef?.name;
+  if (!source || !secretName) return { spec, secretName: undefined };
+  let used = false;
+  const git = spec.git.map((entry) => {
+    if (!credentialsApply(source.url, entry.url)) return entry;
+    used = true;
+    return { ...entry, credentialsDir: PREPARE_GIT_AUTH_DIR };
+  });
+  return used ? { spec: { ...spec, git }, secretName } : { spec, secretName: undefined };
+}
+
 export function buildStageJob(build: ImageBuild, stage: StageToBuild, settings: JobSettings): V1Job {
   const { spec, metadata } = build;
   const builder = spec.builder ?? {};
   const secretName = spec.registry.secretRef?.name;
+  const prepare = withGitCredentials(stage.prepareSpec, spec.source?.git);
+  const gitSecret = prepare.secretName;
   const labels = {
     [MANAGED_BY]: MANAGER,
     [LABEL_BUILD]: labelValue(metadata.name),
@@ -85,6 +110,10 @@ export function buildStageJob(build: ImageBuild, stage: StageToBuild, settings: 
         },
       ]
     : [];
+  // Owner-read only, like registry-auth: only prepare mounts it; Kaniko never sees the git Secret.
+  const gitAuthVolume = gitSecret
+    ? [{ name: 'git-auth', secret: { secretName: gitSecret, defaultMode: 0o400 } }]
+    : [];
   const template = {
     metadata: { labels, annotations: { [ANNOTATION_DIGEST]: stage.digest } },
     spec: {
@@ -95,19 +124,20 @@ export function buildStageJob(build: ImageBuild, stage: StageToBuild, settings: 
       ...(builder.serviceAccountName ? { serviceAccountName: builder.serviceAccountName } : {}),
       ...(builder.nodeSelector ? { nodeSelector: builder.nodeSelector } : {}),
       ...(builder.tolerations ? { tolerations: builder.tolerations as V1Toleration[] } : {}),
-      volumes: [{ name: 'workspace', emptyDir: {} }, ...authVolume],
+      volumes: [{ name: 'workspace', emptyDir: {} }, ...authVolume, ...gitAuthVolume],
       initContainers: [
         {
           name: 'prepare',
           image: settings.operatorImage,
           args: ['prepare', '--spec-env', PREPARE_SPEC_ENV, '--workspace', WORKSPACE],
           env: [
-            { name: PREPARE_SPEC_ENV, value: JSON.stringify(stage.prepareSpec) },
+            { name: PREPARE_SPEC_ENV, value: JSON.stringify(prepare.spec) },
             ...(secretName ? [{ name: 'DOCKER_CONFIG', value: PREPARE_AUTH_DIR }] : []),
           ],
           volumeMounts: [
             { name: 'workspace', mountPath: WORKSPACE },
             ...(secretName ? [{ name: 'registry-auth', mountPath: PREPARE_AUTH_DIR, readOnly: true }] : []),
+            ...(gitSecret ? [{ name: 'git-auth', mountPath: PREPARE_GIT_AUTH_DIR, readOnly: true }] : []),
           ],
           terminationMessagePolicy: 'FallbackToLogsOnError',
           securityContext: { allowPrivilegeEscalation: false },

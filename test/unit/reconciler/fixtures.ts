@@ -9,6 +9,7 @@ export function imageBuild(spec: Partial<ImageBuild['spec']> = {}): ImageBuild {
     metadata: { name: 'shop', namespace: 'ci', uid: 'uid-1', generation: 2 },
     spec: {
       config: 'project: shop',
+      configPath: 'werf.yaml',
       registry: { repository: 'registry.example.com/shop', insecure: false },
       parallelism: 4,
       timeout: '1h',
