@@ -5,8 +5,10 @@
 //
 //   npm run bench:extract            (starts its own docker-registry on loopback)
 //   BENCH_MB=400 npm run bench:extract
+//   BENCH_CPU_PROF=out.cpuprofile npm run bench:extract   (V8 CPU profile of the prepare runs only)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PrepareImport } from '../src/plan/prepare-spec.js';
@@ -39,6 +41,23 @@ function textBlock(seed: number, size: number): Buffer {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
+}
+
+/** With BENCH_CPU_PROF set, a V8 CPU profile around each prepare run (written as <file>.<run>). */
+async function startProfile(): Promise<{ stop(run: number): Promise<void> } | undefined> {
+  const file = process.env.BENCH_CPU_PROF;
+  if (!file) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(run) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(`${file}.${run}`, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 async function main() {
@@ -83,14 +102,18 @@ async function main() {
         sourceStage: 'install',
         add: '/data',
         to: '/data',
+        owner: '',
+        group: '',
         includePaths: [],
         excludePaths: [],
       };
+      const profiler = await startProfile();
       let t = process.hrtime.bigint();
       const cpu0 = process.cpuUsage();
       await prepareImports(client, [imp], ws);
       ours.push(Number(process.hrtime.bigint() - t) / 1e9);
       const cpu = process.cpuUsage(cpu0);
+      await profiler?.stop(run);
       oursCpu.push((cpu.user + cpu.system) / 1e6);
       rmSync(ws, { recursive: true, force: true });
 

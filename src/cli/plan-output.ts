@@ -18,6 +18,8 @@ export function describeNeed(need: Need): string {
         need.source.kind === 'stage' ? `${need.source.image}/${need.source.stage}` : need.source.ref;
       return `import checksum of ${source}:${need.add}`;
     }
+    case 'externalImage':
+      return `manifest digest of ${need.ref}`;
     case 'gitCommit':
       return `commit of ${need.url === '' ? 'the project repository' : need.url} at ${need.ref}`;
     case 'gitContent':

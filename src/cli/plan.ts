@@ -105,23 +105,34 @@ export function planLocally(
     importChecksums: new Map<string, string>(),
     gitCommits: new Map<string, string>(),
     gitContent: new Map<string, string>(),
+    externalImages: new Map<string, string>(),
   } satisfies PlanFacts;
   const problems: string[] = [];
   let plan = evaluatePlan(compiled, facts);
   for (let round = 0; round < 1000; round++) {
-    const known = facts.gitContent.size + facts.importChecksums.size + facts.gitCommits.size;
+    const known =
+      facts.gitContent.size + facts.importChecksums.size + facts.gitCommits.size + facts.externalImages.size;
     if (repo) problems.push(...answerLocalGitNeeds(repo, plan.needs, facts.gitContent));
     if (assume) {
       for (const need of plan.needs) {
         if (need.kind === 'importChecksum')
           facts.importChecksums.set(need.key, `${PLACEHOLDER}-${need.key.slice(0, 16)}`);
         if (need.kind === 'gitCommit') facts.gitCommits.set(need.key, PLACEHOLDER);
+        // Not pinned here: the reference as written stands in for its digest.
+        if (need.kind === 'externalImage') facts.externalImages.set(need.key, need.ref);
         if (need.kind === 'gitContent' && !facts.gitContent.has(need.key)) {
           facts.gitContent.set(need.key, `${PLACEHOLDER}-${need.key.slice(0, 16)}`);
         }
       }
     }
-    if (facts.gitContent.size + facts.importChecksums.size + facts.gitCommits.size === known) break;
+    if (
+      facts.gitContent.size +
+        facts.importChecksums.size +
+        facts.gitCommits.size +
+        facts.externalImages.size ===
+      known
+    )
+      break;
     plan = evaluatePlan(compiled, facts);
   }
   return { plan, problems };

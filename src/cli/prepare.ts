@@ -2,10 +2,11 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepareGitEntries } from '../git/prepare-git.js';
 import { redactUrl } from '../git/redact.js';
+import { withImportCopyForms } from '../plan/import-copy.js';
 import { type PrepareSpec, PrepareSpecSchema } from '../plan/prepare-spec.js';
 import { RegistryClient } from '../registry/client.js';
 import { CredentialStore } from '../registry/credentials.js';
-import { prepareImports } from '../registry/prepare-imports.js';
+import { type PreparedImport, prepareImports, symlinkedDestinations } from '../registry/prepare-imports.js';
 import type { Command } from './commands.js';
 
 // `stapel-operator prepare`: the build pod's init container. Writes the
@@ -95,22 +96,38 @@ async function prepareGit(spec: PrepareSpec, workspace: string, log: (line: stri
   }
 }
 
-export async function prepare(args: PrepareArgs, log: (line: string) => void): Promise<void> {
-  const spec = await loadSpec(args.spec);
-  await mkdir(args.workspace, { recursive: true });
-  await writeFile(join(args.workspace, 'Dockerfile'), spec.dockerfile);
-  log(`prepare ${spec.image}/${spec.stage} (${spec.digest}): Dockerfile written`);
-  if (spec.git.length > 0) await prepareGit(spec, args.workspace, log);
-  if (spec.imports.length === 0) return;
+async function runImports(spec: PrepareSpec, workspace: string): Promise<PreparedImport[]> {
   const client = new RegistryClient({
     credentials: await CredentialStore.fromDockerConfigDir(),
     insecureRegistries: spec.insecureRegistries,
   });
-  for (const done of await prepareImports(client, spec.imports, args.workspace)) {
+  let symlinked: Set<number>;
+  try {
+    symlinked = await symlinkedDestinations(client, spec.imports, spec.dockerfile);
+  } catch (e) {
+    throw new Error(`reading the base image to place imports: ${(e as Error).message}`);
+  }
+  return prepareImports(client, spec.imports, workspace, symlinked);
+}
+
+export async function prepare(args: PrepareArgs, log: (line: string) => void): Promise<void> {
+  const spec = await loadSpec(args.spec);
+  await mkdir(args.workspace, { recursive: true });
+  if (spec.git.length > 0) await prepareGit(spec, args.workspace, log);
+  const imported = spec.imports.length === 0 ? [] : await runImports(spec, args.workspace);
+  // The COPY form of a directory import is known only now (src/plan/import-copy.ts).
+  const dockerfile = withImportCopyForms(
+    spec.dockerfile,
+    spec.imports,
+    imported.map((d) => d.form),
+  );
+  await writeFile(join(args.workspace, 'Dockerfile'), dockerfile);
+  log(`prepare ${spec.image}/${spec.stage} (${spec.digest}): Dockerfile written`);
+  for (const done of imported) {
     const imp = spec.imports[done.index];
     const s = done.summary;
     log(
-      `import ${done.index} from image "${imp?.sourceImage}" stage ${imp?.sourceStage}: ${imp?.add} -> ${done.path} ` +
+      `import ${done.index} from image "${imp?.sourceImage}" stage ${imp?.sourceStage}: ${imp?.add} (${done.kind}, ${done.form} form) -> ${done.path} ` +
         `(${s.files} files, ${s.directories} directories, ${s.symlinks} symlinks, ${s.bytes} bytes; checksum ${done.checksum})`,
     );
     for (const skipped of s.skipped) log(`  warning: special file ${skipped} not copied`);

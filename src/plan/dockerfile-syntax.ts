@@ -104,3 +104,14 @@ export function parseExecForm(line: string): string[] {
   }
   return parsed;
 }
+
+function chownFlag(owner: string, group: string): string {
+  if (owner === '' && group === '') return '';
+  const user = owner === '' ? '0' : plainValue(owner, 'COPY owner');
+  return group === '' ? `--chown=${user} ` : `--chown=${user}:${plainValue(group, 'COPY group')} `;
+}
+
+/** `COPY [--chown=owner[:group]] ["path","to"]`; an empty owner with a group means root (uid 0). */
+export function copyInstruction(entry: { path: string; to: string; owner: string; group: string }): string {
+  return `COPY ${chownFlag(entry.owner, entry.group)}${execForm([entry.path, plainValue(entry.to, 'COPY destination')])}`;
+}

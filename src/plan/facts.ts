@@ -25,6 +25,11 @@ export interface PlanFacts {
   gitCommits?: ReadonlyMap<string, string>;
   /** Content hash of a git selection keyed by `gitContentKey`. */
   gitContent?: ReadonlyMap<string, string>;
+  /**
+   * An external import source pinned for this pass: `host/repository@sha256:...`
+   * keyed by `externalImageKey` of the reference as written (a tag may move).
+   */
+  externalImages?: ReadonlyMap<string, string>;
 }
 
 /** Where an import's files come from. */
@@ -69,11 +74,17 @@ export type Need =
       includePaths: readonly string[];
       excludePaths: readonly string[];
     }
+  /** An external image (by tag or digest) to resolve to its manifest digest, once per pass. */
+  | { kind: 'externalImage'; key: string; ref: string }
   | ({ kind: 'gitCommit'; key: string } & GitRefSpec)
   | ({ kind: 'gitContent'; key: string } & GitSelection);
 
 export function stageImageKey(stageDigest: string): string {
   return stageDigest;
+}
+
+export function externalImageKey(ref: string): string {
+  return ref;
 }
 
 /**

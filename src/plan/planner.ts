@@ -15,6 +15,7 @@ import {
 } from './checksums.js';
 import { DockerfileValueError, plainValue } from './dockerfile-syntax.js';
 import {
+  externalImageKey,
   type GitRefSpec,
   type GitSelection,
   gitCommitKey,
@@ -28,6 +29,7 @@ import {
 } from './facts.js';
 import { EMPTY_GIT_CONTENT } from './git-content.js';
 import { buildImageGraph, type ImageEdge } from './graph.js';
+import { workspaceEntryName } from './import-copy.js';
 import { dockerInstructionLines, imageSpecLines, MetadataError } from './metadata-instructions.js';
 import type { PrepareSpec } from './prepare-spec.js';
 import {
@@ -38,7 +40,6 @@ import {
   type RecipeImport,
   recipeStageInputs,
   type StageRecipe,
-  workspaceEntryName,
 } from './recipe.js';
 import type { StageName } from './stage-names.js';
 import { importSourceStage, type StageGitPart, type StageSpec, stageList } from './stages.js';
@@ -577,8 +578,17 @@ class Evaluation {
         const importInputs: SlotImportDigestInput[] = [];
         spec.imports.forEach((imp, i) => {
           let source: ImportSourceRef;
-          if (imp.source.kind === 'external') source = { kind: 'external', ref: imp.source.reference };
-          else {
+          if (imp.source.kind === 'external') {
+            // Pinned to a manifest digest, so a tag that moves cannot change
+            // the files behind a checksum (cached per source) or a stage digest.
+            const key = externalImageKey(imp.source.reference);
+            const pinned = this.facts.externalImages?.get(key);
+            if (pinned === undefined) {
+              out.waitsFor.push({ kind: 'externalImage', key, ref: imp.source.reference });
+              return;
+            }
+            source = { kind: 'external', ref: pinned };
+          } else {
             const sourceImage = imp.source.image;
             const stageName = importSourceStage(this.plan.images.get(sourceImage)!.stages, imp.stage);
             const stage = this.done.get(sourceImage)!.stages.find((s) => s.name === stageName)!;

@@ -11,10 +11,12 @@ export const PrepareImportSchema = z.strictObject({
   dir: z.string(),
   /**
    * Workspace-relative path inside `dir` where prepare places the entry found
-   * at `add` (file, symlink, or directory holding the selected files), e.g.
-   * `imports/0/assets`. The Dockerfile copies exactly this path to `to`, so a
-   * directory's contents merge into `to` and a file is renamed to `to` (or
-   * lands inside `to` when that is an existing directory), as in werf §5.1.
+   * at `add` when it is a file or symlink: `<dir>/<basename(add)>`, e.g.
+   * `imports/0/tool`; the Dockerfile's COPY line copies it to `to`. A
+   * directory `add` with owner or group is placed at `<dir>/<basename(to)>`
+   * instead and prepare rewrites that COPY line to copy `<dir>/` into
+   * `dirname(to)/`, so `to` itself gets owner, group and mode; not when `to`
+   * is a symlink in the base image (src/plan/import-copy.ts).
    */
   path: z.string(),
   /** The source stage image, always addressed by manifest digest: `host/repo@sha256:...`. */
@@ -26,6 +28,9 @@ export const PrepareImportSchema = z.strictObject({
   add: z.string(),
   /** Absolute destination inside the stage being built (for COPY and for messages). */
   to: z.string(),
+  /** The import's owner and group as in its COPY line ('' = unset); prepare needs them to rewrite that line. */
+  owner: z.string(),
+  group: z.string(),
   includePaths: z.array(z.string()),
   excludePaths: z.array(z.string()),
   /** Import checksum (werf §4.9) the plan was computed with; prepare fails if the source differs. */

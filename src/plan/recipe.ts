@@ -1,6 +1,7 @@
 import type { DependencyImportType } from '../werf/model.js';
-import { execForm, plainValue, quotedWord, runInstruction } from './dockerfile-syntax.js';
+import { copyInstruction, quotedWord, runInstruction } from './dockerfile-syntax.js';
 import type { ImportSourceRef, StageImageFact } from './facts.js';
+import { importCopyInstruction } from './import-copy.js';
 import type { PrepareSpec } from './prepare-spec.js';
 import type { StageName } from './stage-names.js';
 
@@ -69,25 +70,6 @@ export interface StageImageLookup {
   stageImage(digest: string): StageImageFact | undefined;
 }
 
-/** The name of the entry placed in a workspace folder: the last segment of `add`, or `root` for `/`. */
-export function workspaceEntryName(add: string): string {
-  const name = add
-    .split('/')
-    .filter((s) => s !== '')
-    .pop();
-  return name ?? 'root';
-}
-
-function chownFlag(owner: string, group: string): string {
-  if (owner === '' && group === '') return '';
-  const user = owner === '' ? '0' : plainValue(owner, 'COPY owner');
-  return group === '' ? `--chown=${user} ` : `--chown=${user}:${plainValue(group, 'COPY group')} `;
-}
-
-export function copyInstruction(entry: { path: string; to: string; owner: string; group: string }): string {
-  return `COPY ${chownFlag(entry.owner, entry.group)}${execForm([entry.path, plainValue(entry.to, 'COPY destination')])}`;
-}
-
 /** `<repository>@<manifest digest>` of a stage image, or undefined while it does not exist. */
 export function stageImageRef(lookup: StageImageLookup, digest: string): string | undefined {
   const fact = lookup.stageImage(digest);
@@ -146,7 +128,8 @@ export function renderDockerfile(
     from = resolved;
   }
   const lines = [`FROM ${from}`];
-  for (const imp of recipe.imports) lines.push(copyInstruction(imp));
+  // A directory `add` is rewritten by prepare to the directory form (import-copy.ts).
+  for (const imp of recipe.imports) lines.push(importCopyInstruction(imp, 'file'));
   for (const git of recipe.git) lines.push(copyInstruction(git));
   for (const e of recipe.env) {
     const value = env(e);
@@ -193,6 +176,8 @@ export function prepareSpecFor(args: {
       sourceStage: imp.source.kind === 'stage' ? imp.source.stage : '',
       add: imp.add,
       to: imp.to,
+      owner: imp.owner,
+      group: imp.group,
       includePaths: imp.includePaths,
       excludePaths: imp.excludePaths,
       expectedChecksum: imp.checksum,

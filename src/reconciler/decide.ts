@@ -71,6 +71,8 @@ export function describeNeed(need: Need): string {
       return need.source.kind === 'stage'
         ? `import checksum of ${need.add} from ${stageId(need.source.image, need.source.stage)}`
         : `import checksum of ${need.add} from ${need.source.ref}`;
+    case 'externalImage':
+      return `manifest digest of ${need.ref}`;
     case 'gitCommit':
       return `git commit of ${need.url || 'the project repository'} ${need.ref}`;
     case 'gitContent':

@@ -1,6 +1,13 @@
 import type { Need, PlanFacts, StageImageFact } from '../plan/facts.js';
 import { importChecksumKey, stageImageKey } from '../plan/facts.js';
 import { type CompiledPlan, evaluatePlan, type Plan } from '../plan/planner.js';
+import { RegistryError } from '../registry/errors.js';
+import {
+  formatImageReference,
+  manifestReference,
+  parseImageReference,
+  withDigest,
+} from '../registry/reference.js';
 
 // What the operator has learned from registries, shared by all ImageBuilds:
 // stage images by repository and digest (content addressed, so a positive
@@ -11,7 +18,7 @@ const STAGE_IMAGE_TTL_MS = 10 * 60_000;
 const MAX_FACT_ROUNDS = 32;
 
 export interface RegistryFacts {
-  /** HEAD of `<repository>:<digest>`: the manifest digest, or undefined when absent. */
+  /** HEAD of a reference (`<repository>:<stage digest>`, an external image): the manifest digest, or undefined when absent. */
   manifestDigest(ref: string): Promise<string | undefined>;
   /** The import checksum of the files selected from a stage image addressed by digest. */
   importChecksum(
@@ -102,9 +109,24 @@ export interface LearnResult {
   unanswered: Need[];
 }
 
+/** An external image reference pinned to the manifest digest its tag names now. */
+async function pinExternalImage(registry: RegistryFacts, reference: string): Promise<string> {
+  const ref = parseImageReference(reference);
+  const digest = await registry.manifestDigest(reference);
+  if (!digest) {
+    const target = { registry: ref.registry, repository: ref.repository, reference: manifestReference(ref) };
+    throw new RegistryError('not-found', target, 'import source image not found');
+  }
+  return formatImageReference(withDigest(ref, digest));
+}
+
 /**
  * Answers the planner's needs from the registry. Stage images known absent
- * in this pass are not asked again (`absent`), so a pass asks each at most once.
+ * in this pass are not asked again (`absent`), so a pass asks each at most
+ * once. External import sources are pinned once per pass in
+ * `externalImages` (the caller passes the map to the planner as
+ * `PlanFacts.externalImages`): a tag is read again next pass, but within a
+ * pass the checksum and the Job's prepare spec see one manifest.
  */
 export async function learnFacts(
   needs: readonly Need[],
@@ -112,6 +134,7 @@ export async function learnFacts(
   cache: FactCache,
   registry: RegistryFacts,
   absent: Set<string>,
+  externalImages: Map<string, string> = new Map(),
 ): Promise<LearnResult> {
   let learned = 0;
   const unanswered: Need[] = [];
@@ -134,6 +157,10 @@ export async function learnFacts(
         } else sourceRef = need.source.ref;
         const checksum = await registry.importChecksum(sourceRef, need);
         cache.setChecksum(need.key || importChecksumKey(need), checksum);
+        learned++;
+      } else if (need.kind === 'externalImage') {
+        if (externalImages.has(need.key)) return;
+        externalImages.set(need.key, await pinExternalImage(registry, need.ref));
         learned++;
       } else unanswered.push(need);
     }),
@@ -162,13 +189,16 @@ export interface SettleInput {
  */
 export async function settlePlan(input: SettleInput): Promise<Plan> {
   const { compiled, repository, cache, registry } = input;
-  const facts = () => ({ ...cache.planFacts(repository), ...input.otherFacts?.() });
+  // External import sources are pinned once per call: a tag may move between passes, but within one
+  // the checksum and the Job's prepare spec see the same manifest.
+  const externalImages = new Map<string, string>();
+  const facts = () => ({ ...cache.planFacts(repository), ...input.otherFacts?.(), externalImages });
   const absent = new Set<string>();
   let plan = evaluatePlan(compiled, facts());
   for (let round = 0; round < MAX_FACT_ROUNDS; round++) {
     const needs = [...plan.needs, ...buildCandidateNeeds(plan, input.jobDigests)];
     const [fromRegistry, more] = await Promise.all([
-      learnFacts(needs, repository, cache, registry, absent),
+      learnFacts(needs, repository, cache, registry, absent, externalImages),
       input.learnMore?.(needs, absent) ?? 0,
     ]);
     if (fromRegistry.learned + more === 0) break;

@@ -6,7 +6,16 @@
 // elsewhere: `add` reached through a symlinked parent, or a hard link to a
 // file outside `add`.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  fchmodSync,
+  futimesSync,
+  linkSync,
+  openSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -41,13 +50,17 @@ export type SubtreeResult =
 
 export interface StoredContent {
   md5: string;
-  /** The spilled bytes, when the store keeps them. */
+  /** The spilled bytes, when the store keeps them, with the mode and mtime already set on the file. */
   file?: string;
+  mode?: number;
+  mtime?: number;
 }
 
 /** The bytes (or just MD5s) of the files read from layers, keyed by layer entry. */
 export class ContentStore {
   private readonly items = new Map<string, StoredContent>();
+  /** Placements still to come per spilled entry (see reserve/place). */
+  private readonly uses = new Map<string, number>();
   private counter = 0;
 
   /** `spillDir` undefined: hash only, keep nothing. */
@@ -70,26 +83,63 @@ export class ContentStore {
   /**
    * Hashes (and spills) one entry's bytes. Writes are synchronous on purpose:
    * a layer holds many small files, and a round trip through the thread
-   * pool per open/write/close costs more than the write itself.
+   * pool per open/write/close costs more than the write itself. Mode and
+   * mtime are set through the open descriptor, so placing the file later is
+   * one link or rename with no path-based chmod/utimes.
    */
-  async put(ref: ContentRef, body: AsyncIterable<Buffer>): Promise<void> {
+  async put(
+    ref: ContentRef,
+    body: AsyncIterable<Buffer>,
+    attrs?: { mode: number; mtime: number },
+  ): Promise<void> {
     const hash = createHash('md5');
-    let file: string | undefined;
-    if (this.spillDir) {
-      file = join(this.spillDir, String(this.counter++));
-      const fd = openSync(file, 'w');
-      try {
-        for await (const chunk of body) {
-          hash.update(chunk);
-          writeSync(fd, chunk);
-        }
-      } finally {
-        closeSync(fd);
-      }
-    } else {
+    if (!this.spillDir) {
       for await (const chunk of body) hash.update(chunk);
+      this.items.set(ContentStore.key(ref), { md5: hash.digest('hex') });
+      return;
     }
-    this.items.set(ContentStore.key(ref), { md5: hash.digest('hex'), ...(file ? { file } : {}) });
+    const file = join(this.spillDir, String(this.counter++));
+    const fd = openSync(file, 'w');
+    try {
+      for await (const chunk of body) {
+        hash.update(chunk);
+        writeSync(fd, chunk);
+      }
+      if (attrs) {
+        fchmodSync(fd, attrs.mode);
+        futimesSync(fd, attrs.mtime, attrs.mtime);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    this.items.set(ContentStore.key(ref), { md5: hash.digest('hex'), file, ...(attrs ?? {}) });
+  }
+
+  /** Announces one more placement of an entry's bytes; the last one may take the spill file itself. */
+  reserve(ref: ContentRef): void {
+    const key = ContentStore.key(ref);
+    this.uses.set(key, (this.uses.get(key) ?? 0) + 1);
+  }
+
+  /**
+   * Puts the spilled bytes at `target`: a hard link, or a rename for the last
+   * reserved placement (one directory operation fewer, nothing left to
+   * delete). Copies across file systems.
+   */
+  place(ref: ContentRef, target: string): StoredContent {
+    const item = this.get(ref);
+    if (!item.file) throw new Error(`internal: bytes of /${ref.name} were hashed but not kept`);
+    const key = ContentStore.key(ref);
+    const left = this.uses.get(key) ?? 0;
+    this.uses.set(key, left - 1);
+    try {
+      if (left === 1) renameSync(item.file, target);
+      else linkSync(item.file, target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+      copyFileSync(item.file, target);
+    }
+    return item;
   }
 }
 
@@ -105,7 +155,7 @@ async function scanLayers(layers: LayerBlob[], prefixes: string[], store: Conten
       label: layer.label,
       mediaType: layer.mediaType,
       wantContent: (path) => underAny(prefixes, path),
-      onContent: (path, body) => store.put({ layer: index, name: path }, body),
+      onContent: (path, body, file) => store.put({ layer: index, name: path }, body, file),
     });
     applyLayer(root, changes, `layer ${layer.label}`);
   }
@@ -125,7 +175,7 @@ async function fetchContent(layers: LayerBlob[], refs: ContentRef[], store: Cont
       label: layer.label,
       mediaType: layer.mediaType,
       wantContent: (path) => names.has(path) && !store.has({ layer: index, name: path }),
-      onContent: (path, body) => store.put({ layer: index, name: path }, body),
+      onContent: (path, body, file) => store.put({ layer: index, name: path }, body, file),
     });
   }
 }

@@ -100,7 +100,7 @@ export function entryKind(entries: SelectedEntry[]): ImportEntryKind {
 export interface ImportSourceFacts {
   /** The import checksum (werf §4.9), a digest input of the importing stage. */
   checksum: string;
-  /** What `add` is in the source image; decides the COPY form (src/plan/import-copy.ts). */
+  /** What `add` is in the source image (`prepare` picks the COPY form from it: src/plan/import-copy.ts). */
   kind: ImportEntryKind;
   /** `add` with symlinks in its parents resolved inside the image. */
   resolvedAdd: string;

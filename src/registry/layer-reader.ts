@@ -24,8 +24,12 @@ export interface LayerReadOptions {
   mediaType: string;
   /** Whether the bytes of the regular file at this normalised path are needed. */
   wantContent(path: string): boolean;
-  /** Receives wanted file bytes; must consume the stream fully. */
-  onContent(path: string, body: AsyncIterable<Buffer>, size: number): Promise<void>;
+  /** Receives wanted file bytes and the file's attributes; must consume the stream fully. */
+  onContent(
+    path: string,
+    body: AsyncIterable<Buffer>,
+    file: { size: number; mode: number; mtime: number },
+  ): Promise<void>;
   /** Refuse layers with more entries than this (decompression bombs). */
   maxEntries?: number;
 }
@@ -161,7 +165,7 @@ export async function readLayer(
       }
       if (leaf) changes.entries.push({ path, kind: 'leaf', node: leaf });
       if (leaf?.type === 'file' && options.wantContent(path)) {
-        await options.onContent(path, entry as AsyncIterable<Buffer>, leaf.size);
+        await options.onContent(path, entry as AsyncIterable<Buffer>, leaf);
       } else {
         entry.resume();
       }

@@ -3,10 +3,12 @@
 // entry at its workspace path, checking the import checksum the plan used.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type CopyForm, copyForm, type ImportEntryKind, importCopy } from '../plan/import-copy.js';
 import type { PrepareImport } from '../plan/prepare-spec.js';
 import { createPathFilter } from '../werf/paths.js';
 import type { RegistryClient } from './client.js';
-import { type ImportSelector, readImportFiles } from './imports.js';
+import { pathKinds } from './image-paths.js';
+import { entryKind, type ImportSelector, readImportFiles, registryLayers } from './imports.js';
 import { type WriteSummary, writeEntries } from './write-entries.js';
 
 export class PrepareImportError extends Error {
@@ -64,6 +66,9 @@ export function validateImport(imp: PrepareImport, index: number): void {
 
 export interface PreparedImport {
   index: number;
+  /** What `add` is in the source image, and the COPY form chosen from it (src/plan/import-copy.ts). */
+  kind: ImportEntryKind;
+  form: CopyForm;
   path: string;
   checksum: string;
   summary: WriteSummary;
@@ -78,6 +83,8 @@ export async function prepareImports(
   client: RegistryClient,
   imports: PrepareImport[],
   workspace: string,
+  /** Indexes of imports whose `to` is a symlink in the stage's base (see `symlinkedDestinations`). */
+  symlinkedTo: ReadonlySet<number> = new Set(),
 ): Promise<PreparedImport[]> {
   imports.forEach(validateImport);
   const bySource = new Map<string, number[]>();
@@ -98,6 +105,10 @@ export async function prepareImports(
           `image "${first.sourceImage}" stage ${first.sourceStage}: ${(e as Error).message}`,
         );
       }
+      // Every placement of a file is announced first, so the last one can rename the spill file.
+      for (const r of read.imports) {
+        for (const e of r.entries) if (e.node.type === 'file') read.store.reserve(e.node.content);
+      }
       for (const [k, index] of indexes.entries()) {
         const imp = imports[index] as PrepareImport;
         const files = read.imports[k];
@@ -107,14 +118,38 @@ export async function prepareImports(
             `${label(imp, index)}: the source files changed since planning (import checksum ${files.checksum}, the plan expected ${imp.expectedChecksum})`,
           );
         }
-        // Placed exactly where the plan's COPY line takes it from.
-        const path = imp.path;
+        // Placed where the chosen COPY form takes it from (the planner's path for the file form).
+        const kind = entryKind(files.entries);
+        const form = copyForm(kind, imp, symlinkedTo.has(index));
+        const path = form === 'directory' ? importCopy(imp, form).path : imp.path;
         const summary = writeEntries(files.entries, read.store, join(workspace, path));
-        out.push({ index, path, checksum: files.checksum, summary });
+        out.push({ index, kind, form, path, checksum: files.checksum, summary });
       }
     }
   } finally {
     await rm(spill, { recursive: true, force: true });
   }
   return out.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * Indexes of the imports with owner or group whose `to` is a symlink in the
+ * stage's base image (the Dockerfile's FROM), found from the base's layer
+ * metadata. Only those imports can take the directory COPY form, so the base
+ * is read only when one of them exists.
+ */
+export async function symlinkedDestinations(
+  client: RegistryClient,
+  imports: readonly PrepareImport[],
+  dockerfile: string,
+): Promise<Set<number>> {
+  const candidates = imports.flatMap((imp, i) => (imp.owner !== '' || imp.group !== '' ? [i] : []));
+  const base = /^FROM (\S+)/.exec(dockerfile)?.[1];
+  if (candidates.length === 0 || base === undefined || base === 'scratch') return new Set();
+  const image = await client.getImage(base);
+  const kinds = await pathKinds(
+    registryLayers(client, base, image),
+    candidates.map((i) => (imports[i] as PrepareImport).to),
+  );
+  return new Set(candidates.filter((i) => kinds.get((imports[i] as PrepareImport).to) === 'symlink'));
 }

@@ -1,18 +1,10 @@
 // Writes selected image entries to a local folder with their modes, mtimes
 // and symlinks intact (ownership is left to `COPY --chown`). File bytes come
-// from the content store's spill files, hard-linked (same filesystem) or
-// copied. Synchronous file system calls: thousands of small metadata
-// operations are faster without a thread-pool round trip each.
-import {
-  chmodSync,
-  copyFileSync,
-  linkSync,
-  lutimesSync,
-  mkdirSync,
-  readdirSync,
-  symlinkSync,
-  utimesSync,
-} from 'node:fs';
+// from the content store's spill files (ContentStore.place: hard link, or
+// rename for the last use; copied across file systems). Synchronous file
+// system calls: thousands of small metadata operations are faster without a
+// thread-pool round trip each.
+import { chmodSync, lutimesSync, mkdirSync, readdirSync, symlinkSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ContentStore } from './image-subtree.js';
 import type { SelectedEntry } from './subtree-select.js';
@@ -24,15 +16,6 @@ export interface WriteSummary {
   bytes: number;
   /** Special files (devices, FIFOs) not written, as werf's Buildah import skips them. */
   skipped: string[];
-}
-
-function placeFile(source: string, target: string): void {
-  try {
-    linkSync(source, target);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-    copyFileSync(source, target);
-  }
 }
 
 /**
@@ -61,11 +44,10 @@ export function writeEntries(entries: SelectedEntry[], store: ContentStore, dest
         summary.directories++;
         break;
       case 'file': {
-        const stored = store.get(n.content);
-        if (!stored.file) throw new Error(`internal: bytes of /${n.content.name} were hashed but not kept`);
-        placeFile(stored.file, path);
-        chmodSync(path, n.mode);
-        utimesSync(path, n.mtime, n.mtime);
+        const stored = store.place(n.content, path);
+        // Spilled with its attributes already (same layer entry, so the same mode and mtime).
+        if (stored.mode !== n.mode) chmodSync(path, n.mode);
+        if (stored.mtime !== n.mtime) utimesSync(path, n.mtime, n.mtime);
         summary.files++;
         summary.bytes += n.size;
         break;

@@ -92,6 +92,8 @@ function imp(dir: string, add: string, extra: Partial<PrepareImport> = {}): Prep
     sourceStage: 'install',
     add,
     to: add,
+    owner: '',
+    group: '',
     includePaths: [],
     excludePaths: [],
     ...extra,
@@ -143,7 +145,9 @@ describe('prepare against the loopback registry, compared with buildah', () => {
     expect(ours['hl-outside']).toMatchObject({ content: 'outside\n' });
     expect(ours[`long/${longName}`]).toMatchObject({ content: 'long name' });
     expect(ours.empty).toEqual({ type: 'dir', mode: '700' });
-    expect(r.stdout).toMatch(/import 0 from image "src" stage install: \/app -> imports\/0\/app \(\d+ files/);
+    expect(r.stdout).toMatch(
+      /import 0 from image "src" stage install: \/app \(directory, file form\) -> imports\/0\/app \(\d+ files/,
+    );
   });
 
   it('resolves a symlink in the parents of add inside the image, and keeps file and symlink adds as they are', async () => {

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  copyInstruction,
   parseExecForm,
   quotedWord,
   runInstruction,
   shellRunArgv,
 } from '../../../src/plan/dockerfile-syntax.js';
 import { dockerInstructionLines, imageSpecLines } from '../../../src/plan/metadata-instructions.js';
-import { copyInstruction, readableDockerfile } from '../../../src/plan/recipe.js';
+import { readableDockerfile } from '../../../src/plan/recipe.js';
 import { parseWerfConfig } from '../../../src/werf/parse-config.js';
 import { renderWerfConfig } from '../../../src/werf/render/index.js';
 import { askOracle, buildGoOracle } from '../../oracles/go-oracle.js';

@@ -211,6 +211,8 @@ describe('incremental planning', () => {
         sourceStage: 'install',
         add: '/app/public/assets',
         to: '/var/www/site/assets',
+        owner: '',
+        group: '',
         includePaths: [],
         excludePaths: [],
         expectedChecksum: 'd41d8cd98f00b204e9800998ecf8427e',
@@ -248,6 +250,60 @@ describe('incremental planning', () => {
     const setup = plan.images[1]!.stages.find((s) => s.name === 'setup')!;
     const run = setup.prepareSpec!.dockerfile.split('\n').find((l) => l.startsWith('RUN '))!;
     expect(parseExecForm(run)[3]).toBe('ls /var/www/site/assets');
+  });
+});
+
+describe('external import sources are pinned to a manifest digest', () => {
+  const cfg = config([
+    image('app', {
+      import: [
+        importFrom('x', {
+          source: { kind: 'external', reference: 'registry.local/tools:v1', via: 'from' },
+          add: '/usr/bin/tool',
+          to: '/usr/local/bin/tool',
+        }),
+      ],
+    }),
+  ]);
+  const request = { repository: 'registry.local/shop' };
+  const pinnedA = `registry.local/tools@sha256:${'a'.repeat(64)}`;
+  const pinnedB = `registry.local/tools@sha256:${'b'.repeat(64)}`;
+  const depsOf = (plan: ReturnType<typeof planBuild>) => plan.images[0]!.stages[1]!;
+
+  it('asks for the digest of the reference first, then for the checksum of the pinned image', () => {
+    const deps = depsOf(planBuild(cfg, request));
+    expect(deps.status).toBe('waiting');
+    expect(deps.waitsFor).toEqual([
+      { kind: 'externalImage', key: 'registry.local/tools:v1', ref: 'registry.local/tools:v1' },
+    ]);
+    const externalImages = new Map([['registry.local/tools:v1', pinnedA]]);
+    const need = depsOf(planBuild(cfg, request, { externalImages })).waitsFor[0]!;
+    expect(need).toMatchObject({ kind: 'importChecksum', source: { kind: 'external', ref: pinnedA } });
+  });
+
+  it('the prepare spec reads the pinned image; the digest depends on the files, not on the manifest', () => {
+    const keyFor = (pinned: string) =>
+      importChecksumKey({
+        source: { kind: 'external', ref: pinned },
+        add: '/usr/bin/tool',
+        includePaths: [],
+        excludePaths: [],
+      });
+    const plan = (pinned: string, checksum: string) =>
+      depsOf(
+        planBuild(cfg, request, {
+          externalImages: new Map([['registry.local/tools:v1', pinned]]),
+          importChecksums: new Map([[keyFor(pinned), checksum]]),
+          stageImages: new Map(),
+        }),
+      );
+    const a = plan(pinnedA, 'c'.repeat(32));
+    expect(a.recipe!.imports[0]!.source).toEqual({ kind: 'external', ref: pinnedA });
+    // The tag moved to a manifest with the same files: same stage digest.
+    expect(plan(pinnedB, 'c'.repeat(32)).digest).toBe(a.digest);
+    // Different files behind the tag: a different stage, never the old digest.
+    expect(plan(pinnedB, 'd'.repeat(32)).digest).not.toBe(a.digest);
+    expect(keyFor(pinnedA)).not.toBe(keyFor(pinnedB));
   });
 });
 

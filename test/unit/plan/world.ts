@@ -44,6 +44,7 @@ export function planWithWorld(config: WerfConfig, request: PlanRequest = {}, wor
     importChecksums: new Map<string, string>(),
     gitCommits: new Map<string, string>(),
     gitContent: new Map<string, string>(),
+    externalImages: new Map<string, string>(),
   } satisfies PlanFacts;
   for (let round = 0; round < 100; round++) {
     const plan = planBuild(config, request, facts);
@@ -56,6 +57,11 @@ export function planWithWorld(config: WerfConfig, request: PlanRequest = {}, wor
           break;
         case 'gitContent':
           facts.gitContent.set(need.key, (world.gitContent ?? defaultGitContent)(need));
+          learned = true;
+          break;
+        case 'externalImage':
+          // Each reference names one manifest in this world.
+          facts.externalImages.set(need.key, `${need.ref}@sha256:${h256('manifest', need.ref)}`);
           learned = true;
           break;
         case 'importChecksum':

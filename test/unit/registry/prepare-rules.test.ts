@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parsePrepareArgs, parsePrepareSpec } from '../../../src/cli/prepare.js';
-import { importCopy } from '../../../src/plan/import-copy.js';
+import { copyForm, importCopy, withImportCopyForms } from '../../../src/plan/import-copy.js';
 import type { PrepareImport } from '../../../src/plan/prepare-spec.js';
+import { prepareSpecFor, type StageRecipe } from '../../../src/plan/recipe.js';
 import { readSubtrees } from '../../../src/registry/image-subtree.js';
 import { applyLayer, type DirNode, newDir, resolveInImage } from '../../../src/registry/image-tree.js';
 import { checksumEntries } from '../../../src/registry/imports.js';
@@ -24,6 +25,8 @@ const imp = (over: Partial<PrepareImport>): PrepareImport => ({
   sourceStage: 'install',
   add: '/o',
   to: '/app',
+  owner: '',
+  group: '',
   includePaths: [],
   excludePaths: [],
   ...over,
@@ -65,7 +68,78 @@ describe('importCopy: where prepare puts an import and how COPY takes it (werf Â
       copyFrom: 'imports/0/tool',
       copyTo: '/opt/new',
     });
-    expect(importCopy({ dir: 'imports/0', add: '/l', to: '/x' }, 'symlink').path).toBe('imports/0/l');
+    expect(importCopy({ dir: 'imports/0', add: '/l', to: '/x' }, 'file').path).toBe('imports/0/l');
+  });
+  it('copyForm: the directory form only for a directory with owner or group whose `to` is not a symlink in the base', () => {
+    const owned = { owner: 'app', group: '' };
+    expect(copyForm('directory', owned, false)).toBe('directory');
+    expect(copyForm('directory', { owner: '', group: '1001' }, false)).toBe('directory');
+    expect(copyForm('directory', { owner: '', group: '' }, false)).toBe('file');
+    expect(copyForm('directory', owned, true)).toBe('file');
+    for (const kind of ['file', 'symlink', 'other'] as const)
+      expect(copyForm(kind, owned, false)).toBe('file');
+  });
+});
+
+describe('withImportCopyForms: prepare switches directory imports to the directory COPY form', () => {
+  // The spec as the planner writes it (file form for every import).
+  const recipeImport = (i: number, add: string, to: string, owner: string, group: string) => ({
+    dir: `imports/${i}`,
+    path: `imports/${i}/${add.split('/').pop()}`,
+    source: { kind: 'external' as const, ref: 'registry.test/src:v1' },
+    add,
+    to,
+    owner,
+    group,
+    includePaths: [],
+    excludePaths: [],
+    checksum: 'c',
+  });
+  const recipe: StageRecipe = {
+    base: { kind: 'external', ref: 'alpine:3.20' },
+    imports: [
+      recipeImport(0, '/src', '/srv/app', 'app', 'app'),
+      recipeImport(1, '/usr/bin/tool', '/opt/bin', '', ''),
+      recipeImport(2, '/data', '/data', '1001', ''),
+    ],
+    git: [],
+    env: [],
+    run: { commands: ['true'], mountTargets: [] },
+    instructions: [],
+    labels: [],
+  };
+  const spec = prepareSpecFor({
+    image: 'x',
+    stage: 'dependenciesBeforeInstall',
+    digest: 'd',
+    recipe,
+    lookup: { repository: 'registry.test/stages', stageImage: () => undefined },
+    insecureRegistries: [],
+  });
+  if (!spec) throw new Error('no spec');
+
+  it('rewrites only the lines of imports in the directory form, keeping owner and group', () => {
+    const out = withImportCopyForms(spec.dockerfile, spec.imports, ['directory', 'file', 'directory']);
+    expect(out.split('\n').slice(0, 4)).toEqual([
+      'FROM alpine:3.20',
+      'COPY --chown=app:app ["imports/0/","/srv/"]',
+      'COPY ["imports/1/tool","/opt/bin"]',
+      'COPY --chown=1001 ["imports/2/","/"]',
+    ]);
+    expect(out.split('\n').slice(4)).toEqual(spec.dockerfile.split('\n').slice(4));
+  });
+
+  it('leaves the Dockerfile as planned when every import takes the file form', () => {
+    expect(withImportCopyForms(spec.dockerfile, spec.imports, ['file', 'file', 'file'])).toBe(
+      spec.dockerfile,
+    );
+  });
+
+  it('refuses a spec whose Dockerfile lacks the planned COPY line', () => {
+    const edited = spec.dockerfile.replace('imports/0/src', 'imports/0/other');
+    expect(() => withImportCopyForms(edited, spec.imports, ['directory', 'file', 'file'])).toThrow(
+      'import 0: the Dockerfile has 0 lines "COPY --chown=app:app [\\"imports/0/src\\",\\"/srv/app\\"]", expected exactly one',
+    );
   });
 });
 
