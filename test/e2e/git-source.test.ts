@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ImageStatus } from '../../src/api/imagebuild.js';
 import { adminClients } from '../cluster/helpers/kube.js';
-import { TEST_NAMESPACE_LABEL } from '../cluster/helpers/namespace.js';
+import { createTestNamespace, deleteTestNamespace } from '../cluster/helpers/namespace.js';
 import { readImage } from '../cluster/helpers/registry-files.js';
 import { waitFor } from '../cluster/lib/wait.js';
 import { type HttpGitServer, makeTempRoot, startHttpGitServer, TestRepo } from '../unit/git/git-servers.js';
@@ -12,41 +12,29 @@ import {
   applyImageBuild,
   condition,
   describeBuild,
-  getImageBuild,
   type ImageBuildObject,
+  waitForBuild as waitForBuildUntil,
 } from './support/imagebuild.js';
-import {
-  installOperatorResources,
-  kubectl,
-  type RunningOperator,
-  scratchDir,
-  serviceAccountKubeconfig,
-  startOperator,
-} from './support/operator.js';
+import { kubectl, useOperator } from './support/operator.js';
 
 // Git sources end to end (issue 8): repositories served by git http-backend
 // on loopback (with and without Basic auth), the operator with deploy/'s
 // RBAC, real build pods whose prepare container fetches the commit, and the
 // images read back from the registry.
 
-let operator: RunningOperator;
-let dir: string;
+const op = useOperator();
 let root: string;
 let open: HttpGitServer;
 let locked: HttpGitServer;
 const password = `pw-${randomBytes(12).toString('hex')}`;
 
 beforeAll(async () => {
-  installOperatorResources();
-  dir = scratchDir();
-  operator = await startOperator(await serviceAccountKubeconfig(dir), dir);
   root = makeTempRoot();
   open = await startHttpGitServer(root);
   locked = await startHttpGitServer(root, { username: 'ci-bot', password });
 });
 
 afterAll(async () => {
-  await operator?.stop();
   await open?.close();
   await locked?.close();
   if (root) rmSync(root, { recursive: true, force: true });
@@ -54,47 +42,13 @@ afterAll(async () => {
 
 const repository = () => `${inject('registry')}/git-${randomBytes(4).toString('hex')}`;
 
-/** A namespace that lives for a whole describe block (testNamespace's ends with each test). */
-async function sharedNamespace(prefix: string): Promise<string> {
-  const { core } = adminClients();
-  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
-  await core.createNamespace({ body: { metadata: { name, labels: { [TEST_NAMESPACE_LABEL]: 'true' } } } });
-  await waitFor(
-    async () => {
-      await core.readNamespacedServiceAccount({ name: 'default', namespace: name });
-      return true;
-    },
-    { description: `the default ServiceAccount of ${name}`, timeoutMs: 30_000 },
-  );
-  return name;
-}
-
-async function dropNamespace(name: string | undefined): Promise<void> {
-  if (!name || process.env.STAPEL_KEEP_NAMESPACES) return;
-  await adminClients()
-    .core.deleteNamespace({ name })
-    .catch(() => {});
-}
-
-async function waitForBuild(
+function waitForBuild(
   namespace: string,
   name: string,
   done: (ib: ImageBuildObject) => boolean,
   timeoutMs = 600_000,
 ): Promise<ImageBuildObject> {
-  let last: ImageBuildObject | undefined;
-  return waitFor(
-    async () => {
-      last = await getImageBuild(namespace, name);
-      return done(last) ? last : undefined;
-    },
-    {
-      description: `ImageBuild ${namespace}/${name}`,
-      timeoutMs,
-      intervalMs: 500,
-      lastState: () => `${describeBuild(last)}\n--- operator log ---\n${operator.process.logTail(20)}`,
-    },
-  );
+  return waitForBuildUntil(namespace, name, done, timeoutMs, () => op.operator.process.logTail(20));
 }
 
 const isReady = (ib: ImageBuildObject) =>
@@ -201,7 +155,7 @@ describe('a project from git: two mappings, filters, owners, stageDependencies',
   let first: ImageBuildObject;
 
   beforeAll(async () => {
-    namespace = await sharedNamespace('git');
+    namespace = await createTestNamespace('git');
     project = new TestRepo(root, `shop-${randomBytes(3).toString('hex')}`);
     lib = new TestRepo(root, `lib-${randomBytes(3).toString('hex')}`);
     lib.commit({ 'lib/install.sh': 'echo lib 1\n', 'lib/README.md': 'not mapped\n', 'other/x.sh': 'echo\n' });
@@ -217,7 +171,7 @@ describe('a project from git: two mappings, filters, owners, stageDependencies',
       'docs/HOWTO.md': 'unmapped\n',
     });
   });
-  afterAll(() => dropNamespace(namespace));
+  afterAll(() => (namespace ? deleteTestNamespace(namespace) : undefined));
 
   it('builds; the image has exactly the mapped files with their owners; the status names the commit', {
     timeout: 900_000,
@@ -317,10 +271,10 @@ describe('werf pitfalls 6 and 7 with real commits', () => {
   let project: TestRepo;
 
   beforeAll(async () => {
-    namespace = await sharedNamespace('gitpit');
+    namespace = await createTestNamespace('gitpit');
     project = new TestRepo(root, `pit-${randomBytes(3).toString('hex')}`);
   });
-  afterAll(() => dropNamespace(namespace));
+  afterAll(() => (namespace ? deleteTestNamespace(namespace) : undefined));
 
   const singleFile = (glob: string) => `project: pit
 configVersion: 1
@@ -452,10 +406,10 @@ describe('a private repository', () => {
   const wrong = `wrong-${randomBytes(12).toString('hex')}`;
 
   beforeAll(async () => {
-    namespace = await sharedNamespace('gitauth');
+    namespace = await createTestNamespace('gitauth');
     project = new TestRepo(root, `private-${randomBytes(3).toString('hex')}`);
   });
-  afterAll(() => dropNamespace(namespace));
+  afterAll(() => (namespace ? deleteTestNamespace(namespace) : undefined));
 
   const secret = (name: string, pass: string) =>
     adminClients().core.createNamespacedSecret({
@@ -516,7 +470,7 @@ describe('a private repository', () => {
       JSON.stringify(events),
       JSON.stringify(pods.items),
       JSON.stringify((await adminClients().batch.listNamespacedJob({ namespace })).items),
-      readFileSync(join(dir, 'operator.log'), 'utf8'),
+      readFileSync(join(op.dir, 'operator.log'), 'utf8'),
     ];
     for (const text of outputs) {
       expect(text).not.toContain(wrong);

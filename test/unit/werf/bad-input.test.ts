@@ -61,6 +61,8 @@ describe('size bounds', () => {
   it('a document with too many values says so without blaming aliases it does not have', () => {
     const items = '  - echo\n'.repeat(50_001);
     const errors = errorLines(`${META}image: a\nfrom: alpine\nshell:\n  install:\n${items}`);
-    expect(errors.at(-1)).toMatch(/^50003:5 doc 1 shell\.install\[49995\]: document too large: more than 50000 values/);
+    expect(errors.at(-1)).toMatch(
+      /^50003:5 doc 1 shell\.install\[49995\]: document too large: more than 50000 values/,
+    );
   });
 });

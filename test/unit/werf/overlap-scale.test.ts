@@ -25,22 +25,28 @@ function reference(exports: Export[]): string[] {
       ? [prefix(e)]
       : e.includePaths.map((p) => joinPaths(prefix(e), p));
   const conflicts: string[] = [];
-  exports.forEach((a, i) => {
-    exports.forEach((b, j) => {
-      if (i === j || !isSameOrBelow(a.to, b.to)) return;
+  for (const [i, a] of exports.entries()) {
+    for (const [j, b] of exports.entries()) {
+      if (i === j || !isSameOrBelow(a.to, b.to)) continue;
       const ai = includes(a);
       const bi = includes(b);
-      if (ai.length === 0 && bi.length === 0) return void conflicts.push(`${i}:${j}`);
+      if (ai.length === 0 && bi.length === 0) {
+        conflicts.push(`${i}:${j}`);
+        continue;
+      }
       for (const p of bi) {
-        if (ai.includes(p)) return void conflicts.push(`${i}:${j}`);
+        if (ai.includes(p)) {
+          conflicts.push(`${i}:${j}`);
+          break;
+        }
         if (ai.some((x) => isSameOrBelow(p, x))) continue;
         if (a.excludePaths.map((x) => joinPaths(prefix(a), x)).some((x) => isSameOrBelow(p, x))) continue;
         const exclude = relativeBelow(a.to, joinPaths('/', p));
         a.excludePaths.push(exclude);
         a.implicitExcludePaths.push(exclude);
       }
-    });
-  });
+    }
+  }
   return conflicts;
 }
 
