@@ -64,8 +64,12 @@ export interface GitSelection {
 }
 
 export type Need =
-  /** The stage image must exist; with `configDigest` when a dependency injects its ImageID. */
-  | { kind: 'stageImage'; key: string; image: string; stage: StageName; digest: string }
+  /**
+   * The stage image must exist. `withConfig`: its image config digest is wanted
+   * too (`StageImageFact.configDigest`: a dependency injects its ImageID), so a
+   * fact known without one is not an answer yet.
+   */
+  | { kind: 'stageImage'; key: string; image: string; stage: StageName; digest: string; withConfig?: true }
   | {
       kind: 'importChecksum';
       key: string;

@@ -479,8 +479,13 @@ class Evaluation {
     const needs = new Map<string, Need>();
     for (const image of images) {
       for (const stage of image.stages) {
-        for (const need of [...stage.waitsFor, ...stage.buildWaitsFor])
-          needs.set(`${need.kind}:${need.key}`, need);
+        for (const need of [...stage.waitsFor, ...stage.buildWaitsFor]) {
+          const id = `${need.kind}:${need.key}`;
+          const known = needs.get(id);
+          // One stage image may be wanted with its config digest by one stage and without by another.
+          if (known?.kind === 'stageImage' && known.withConfig) continue;
+          needs.set(id, need);
+        }
       }
     }
     return {
@@ -756,8 +761,14 @@ class Evaluation {
     );
     for (const input of recipeStageInputs(recipe)) {
       const fact = this.facts.stageImages?.get(stageImageKey(input.digest));
-      if (!fact || (needsConfig.has(input.digest) && !fact.configDigest)) {
-        stage.buildWaitsFor.push({ kind: 'stageImage', key: stageImageKey(input.digest), ...input });
+      const withConfig = needsConfig.has(input.digest);
+      if (!fact || (withConfig && !fact.configDigest)) {
+        stage.buildWaitsFor.push({
+          kind: 'stageImage',
+          key: stageImageKey(input.digest),
+          ...input,
+          ...(withConfig ? { withConfig: true as const } : {}),
+        });
       }
     }
     const repository = this.plan.request.repository;

@@ -20,6 +20,13 @@ const MAX_FACT_ROUNDS = 32;
 export interface RegistryFacts {
   /** HEAD of a reference (`<repository>:<stage digest>`, an external image): the manifest digest, or undefined when absent. */
   manifestDigest(ref: string): Promise<string | undefined>;
+  /**
+   * GET of a reference's manifest: its digest and the image config digest
+   * (the "image ID"; from an index, of the platform the client picks), or
+   * undefined when absent. Costs more than `manifestDigest`: only for stage
+   * images a dependency of type ImageID reads.
+   */
+  imageConfigDigest(ref: string): Promise<{ manifestDigest: string; configDigest: string } | undefined>;
   /** The import checksum of the files selected from a stage image addressed by digest. */
   importChecksum(
     sourceRef: string,
@@ -42,8 +49,17 @@ export class FactCache {
     return hit.fact;
   }
 
+  /**
+   * Stores what was learned about a stage image. A config digest known for
+   * the same manifest is kept (it follows from the manifest), so a plain
+   * HEAD answer never undoes a GET that ran alongside it.
+   */
   setStageImage(repository: string, digest: string, fact: StageImageFact): void {
     const repo = this.stageImages.get(repository) ?? new Map();
+    const known = repo.get(digest)?.fact;
+    if (!fact.configDigest && known?.configDigest && known.manifestDigest === fact.manifestDigest) {
+      fact = { ...fact, configDigest: known.configDigest };
+    }
     repo.set(digest, { fact, at: this.now() });
     this.stageImages.set(repository, repo);
   }
@@ -141,10 +157,20 @@ export async function learnFacts(
   await Promise.all(
     needs.map(async (need) => {
       if (need.kind === 'stageImage') {
-        if (absent.has(need.digest) || cache.stageImage(repository, need.digest)) return;
-        const digest = await registry.manifestDigest(`${repository}:${need.digest}`);
-        if (digest) {
-          cache.setStageImage(repository, need.digest, { manifestDigest: digest });
+        if (absent.has(need.digest)) return;
+        const known = cache.stageImage(repository, need.digest);
+        if (known && (!need.withConfig || known.configDigest)) return;
+        const tag = `${repository}:${need.digest}`;
+        let fact: StageImageFact | undefined;
+        if (need.withConfig) {
+          // One GET instead of the HEAD: the manifest digest and the config digest from the same manifest.
+          fact = await registry.imageConfigDigest(tag);
+        } else {
+          const manifestDigest = await registry.manifestDigest(tag);
+          fact = manifestDigest ? { manifestDigest } : undefined;
+        }
+        if (fact) {
+          cache.setStageImage(repository, need.digest, fact);
           learned++;
         } else absent.add(need.digest);
       } else if (need.kind === 'importChecksum') {

@@ -19,6 +19,7 @@ export const registryAccess: RegistryAccess = {
     });
     return {
       manifestDigest: (ref) => client.manifestDigest(ref),
+      imageConfigDigest: (ref) => client.imageConfigDigest(ref),
       importChecksum: (sourceRef, selector) =>
         importChecksumFromRegistry(client, sourceRef, {
           add: selector.add,

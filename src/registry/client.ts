@@ -163,9 +163,39 @@ export class RegistryClient {
   /** Resolves a reference to one image manifest, picking this client's platform from an index. */
   async getImage(input: RefInput): Promise<ResolvedImage> {
     const ref = toRef(input);
-    const target = targetOf(ref);
     const raw = await this.getManifest(ref);
-    if (!raw) throw new RegistryError('not-found', target, 'manifest not found');
+    if (!raw) throw new RegistryError('not-found', targetOf(ref), 'manifest not found');
+    return this.resolveImage(ref, raw);
+  }
+
+  /**
+   * The image config digest (the "image ID") of the image a reference names,
+   * with the digest of the manifest the reference names (an index's own
+   * digest when it names one; the config is then the one of the platform
+   * `getImage` picks). Undefined when the registry says the reference does
+   * not exist. One GET, two for an index.
+   */
+  async imageConfigDigest(
+    input: RefInput,
+  ): Promise<{ manifestDigest: string; configDigest: string } | undefined> {
+    const ref = toRef(input);
+    const raw = await this.getManifest(ref);
+    if (!raw) return undefined;
+    const image = await this.resolveImage(ref, raw);
+    const configDigest = image.manifest.config.digest;
+    // It ends up in a build's environment: only a well-formed digest is taken.
+    if (typeof configDigest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(configDigest)) {
+      throw new RegistryError(
+        'protocol',
+        targetOf(ref),
+        `image config digest ${JSON.stringify(configDigest)} is not a sha256 digest`,
+      );
+    }
+    return { manifestDigest: raw.digest, configDigest };
+  }
+
+  private async resolveImage(ref: ImageReference, raw: RawManifest): Promise<ResolvedImage> {
+    const target = targetOf(ref);
     if (isIndexMediaType(raw.mediaType)) {
       const index = this.parseJson<ImageIndex>(raw.bytes, target);
       const chosen = this.pickPlatform(index, target);

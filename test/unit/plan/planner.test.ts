@@ -332,9 +332,17 @@ describe('dependencies', () => {
       [depDigest, { manifestDigest: 'sha256:aa' }],
       [appFrom, { manifestDigest: 'sha256:bb' }],
     ]);
-    const waiting = planBuild(cfg, request, { stageImages: withoutConfig }).images[1]!.stages[1]!;
+    const waitingPlan = planBuild(cfg, request, { stageImages: withoutConfig });
+    const waiting = waitingPlan.images[1]!.stages[1]!;
     expect(waiting.prepareSpec).toBeUndefined();
     expect(waiting.buildWaitsFor.map((n) => n.kind === 'stageImage' && n.digest)).toEqual([depDigest]);
+    // The need says the config digest is wanted, so a fact known without one is asked again.
+    expect(waiting.buildWaitsFor[0]).toMatchObject({
+      kind: 'stageImage',
+      digest: depDigest,
+      withConfig: true,
+    });
+    expect(waitingPlan.needs).toEqual([waiting.buildWaitsFor[0]]);
     const withConfig = new Map(withoutConfig).set(depDigest, {
       manifestDigest: 'sha256:aa',
       configDigest: 'sha256:cc',
@@ -342,5 +350,51 @@ describe('dependencies', () => {
     const ready = planBuild(cfg, request, { stageImages: withConfig }).images[1]!.stages[1]!;
     expect(ready.prepareSpec!.dockerfile).toContain(`ENV "DEP_NAME"="reg.local/x:${depDigest}"`);
     expect(ready.prepareSpec!.dockerfile).toContain('ENV "DEP_ID"="sha256:cc"');
+  });
+
+  it('asks for a stage image with its config digest when one stage wants it so and another not (either order)', () => {
+    const dep = image('dep', { final: false });
+    const app = image('app', {
+      dependencies: [
+        {
+          image: 'dep',
+          slot: 'beforeInstall',
+          imports: [{ type: 'ImageID', targetEnv: 'DEP_ID', targetBuildArg: undefined }],
+        },
+      ],
+    });
+    // Builds on dep's last stage: wants the image, not its config digest.
+    const child = image('child', { base: { kind: 'image', image: 'dep', via: 'fromImage' } });
+    for (const images of [
+      [dep, app, child],
+      [dep, child, app],
+    ]) {
+      const plan = planBuild(config(images), { repository: 'reg.local/x' });
+      const depDigest = plan.images.find((i) => i.name === 'dep')!.stages[0]!.digest!;
+      const childFrom = plan.images.find((i) => i.name === 'child')!.stages[0]!;
+      expect(childFrom.buildWaitsFor).toEqual([expect.objectContaining({ digest: depDigest })]);
+      expect(childFrom.buildWaitsFor[0]).not.toHaveProperty('withConfig');
+      const asked = plan.needs.filter((n) => n.kind === 'stageImage' && n.digest === depDigest);
+      expect(asked).toEqual([expect.objectContaining({ withConfig: true })]);
+    }
+  });
+
+  it('asks for no config digest when no dependency imports an ImageID', () => {
+    const cfg = config([
+      image('dep', { final: false }),
+      image('app', {
+        dependencies: [
+          {
+            image: 'dep',
+            slot: 'beforeInstall',
+            imports: [{ type: 'ImageDigest', targetEnv: 'DEP_DIGEST', targetBuildArg: undefined }],
+          },
+        ],
+      }),
+    ]);
+    const plan = planBuild(cfg, { repository: 'reg.local/x' });
+    const stageNeeds = plan.needs.filter((n) => n.kind === 'stageImage');
+    expect(stageNeeds.length).toBeGreaterThan(0);
+    expect(stageNeeds.some((n) => 'withConfig' in n)).toBe(false);
   });
 });

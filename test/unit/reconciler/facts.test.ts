@@ -7,6 +7,7 @@ import { compileConfig } from '../../../src/reconciler/config.js';
 import {
   buildCandidateNeeds,
   FactCache,
+  learnFacts,
   type RegistryFacts,
   settlePlan,
 } from '../../../src/reconciler/facts.js';
@@ -25,9 +26,17 @@ const examples = ['seed', 'multi-image'];
 class TagRegistry implements RegistryFacts {
   readonly tags = new Map<string, string>();
   readonly heads: string[] = [];
+  readonly gets: string[] = [];
   async manifestDigest(ref: string): Promise<string | undefined> {
     this.heads.push(ref);
     return this.tags.get(ref);
+  }
+  async imageConfigDigest(
+    ref: string,
+  ): Promise<{ manifestDigest: string; configDigest: string } | undefined> {
+    this.gets.push(ref);
+    const manifestDigest = this.tags.get(ref);
+    return manifestDigest ? { manifestDigest, configDigest: configOf(manifestDigest) } : undefined;
   }
   async importChecksum(
     sourceRef: string,
@@ -41,6 +50,9 @@ class TagRegistry implements RegistryFacts {
 }
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+const sha256 = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
+/** The fake registry's image config digest of a manifest. */
+const configOf = (manifestDigest: string) => sha256(`config of ${manifestDigest}`);
 
 function compiled(example: string) {
   const text = readFileSync(join(import.meta.dirname, '../../../examples', example, 'werf.yaml'), 'utf8');
@@ -131,5 +143,169 @@ describe('settlePlan', () => {
     expect(buildCandidateNeeds(p, new Set(['d1']))).toEqual([
       { kind: 'stageImage', key: 'd2', image: 'c', stage: 'install', digest: 'd2' },
     ]);
+  });
+});
+
+// `dependencies` with `type: ImageID` inject the dependency's image config
+// digest, which a HEAD does not tell. The planner used to wait for it forever:
+// the reconciler only ever learned manifest digests, and skipped a stage
+// image it knew.
+describe('a dependency of type ImageID', () => {
+  const DEP_REPO = '127.0.0.1:5000/demo/dep';
+  const DEP_CONFIG = `project: dep
+configVersion: 1
+---
+image: a
+from: 127.0.0.1:5000/busybox:latest
+shell:
+  install: [echo a > /a]
+---
+image: b
+from: 127.0.0.1:5000/busybox:latest
+dependencies:
+- image: a
+  after: install
+  imports:
+  - type: ImageID
+    targetEnv: A_ID
+  - type: ImageDigest
+    targetEnv: A_DIGEST
+shell:
+  install: [echo b]
+  setup: [echo "$A_ID $A_DIGEST" > /a-id]
+`;
+  const depCompiled = () => {
+    const result = compileConfig(
+      DEP_CONFIG,
+      imageBuild({ registry: { repository: DEP_REPO, insecure: true } }),
+    );
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    return result.compiled;
+  };
+  const settle = (cache: FactCache, registry: TagRegistry) =>
+    settlePlan({ compiled: depCompiled(), repository: DEP_REPO, cache, registry, jobDigests: new Set() });
+  const find = (p: Plan, image: string, name: string) =>
+    p.images.find((i) => i.name === image)!.stages.find((s) => s.name === name)!;
+
+  it('builds every stage: the importing stage gets the config digest and manifest digest of the last stage of a', async () => {
+    const registry = new TagRegistry();
+    const cache = new FactCache();
+    const dockerfiles = new Map<string, string>();
+    let plan: Plan | undefined;
+    /** Per pass: how the last stage of a was asked for. */
+    const aAsked: string[] = [];
+    for (let pass = 0; pass < 10; pass++) {
+      registry.heads.length = 0;
+      registry.gets.length = 0;
+      plan = await settle(cache, registry);
+      const aLast = `${DEP_REPO}:${find(plan, 'a', 'install').digest}`;
+      // Each stage image is asked for at most once per pass, by HEAD or (a's last stage only) by GET.
+      const asked = [...registry.heads, ...registry.gets];
+      expect(asked.length).toBe(new Set(asked).size);
+      expect(registry.gets.filter((ref) => ref !== aLast)).toEqual([]);
+      aAsked.push(registry.heads.includes(aLast) ? 'HEAD' : registry.gets.includes(aLast) ? 'GET' : '-');
+      const buildable = stages(plan).filter((s) => s.prepareSpec);
+      if (buildable.length === 0) break;
+      for (const s of buildable) {
+        dockerfiles.set(`${s.image}/${s.name}`, s.prepareSpec!.dockerfile);
+        const manifest = sha256(s.digest!);
+        registry.tags.set(`${DEP_REPO}:${s.digest}`, manifest);
+        // What a verified Job result stores: the manifest digest only.
+        cache.setStageImage(DEP_REPO, s.digest!, { manifestDigest: manifest });
+      }
+    }
+    const notStored = stages(plan!)
+      .filter((s) => !s.stored)
+      .map((s) => `${s.image}/${s.name}`);
+    expect(notStored).toEqual([]);
+    const aLast = find(plan!, 'a', 'install');
+    const aManifest = sha256(aLast.digest!);
+    const deps = dockerfiles.get('b/dependenciesAfterInstall');
+    expect(deps).toContain(`ENV "A_ID"="${configOf(aManifest)}"`);
+    expect(deps).toContain(`ENV "A_DIGEST"="${aManifest}"`);
+    // Asked by GET, never by HEAD, until known: absent twice (before a/from, then a/install were built),
+    // then once more to complete the fact a's build left without a config digest; then never again.
+    expect(aAsked).toEqual(['GET', 'GET', 'GET', '-', '-']);
+    expect(cache.stageImage(DEP_REPO, aLast.digest!)).toEqual({
+      manifestDigest: aManifest,
+      configDigest: configOf(aManifest),
+    });
+  });
+
+  it('a fresh process against a filled registry asks each stage once, the last stage of a by GET instead of HEAD', async () => {
+    const registry = new TagRegistry();
+    const first = await settle(new FactCache(), registry);
+    // Fill the registry with every stage the way an earlier process would have.
+    const cache = new FactCache();
+    let plan = first;
+    for (let pass = 0; pass < 10 && stages(plan).some((s) => s.prepareSpec); pass++) {
+      for (const s of stages(plan).filter((x) => x.prepareSpec)) {
+        registry.tags.set(`${DEP_REPO}:${s.digest}`, sha256(s.digest!));
+        cache.setStageImage(DEP_REPO, s.digest!, { manifestDigest: sha256(s.digest!) });
+      }
+      plan = await settle(cache, registry);
+    }
+    registry.heads.length = 0;
+    registry.gets.length = 0;
+    const fresh = await settle(new FactCache(), registry);
+    expect(stages(fresh).every((s) => s.stored)).toBe(true);
+    // The stage reading a's ImageID may be stored: that is not known before a is asked for, so a is asked by GET.
+    const aLast = `${DEP_REPO}:${find(fresh, 'a', 'install').digest}`;
+    expect(registry.gets).toEqual([aLast]);
+    expect(registry.heads).not.toContain(aLast);
+    expect(registry.heads.length).toBe(new Set(registry.heads).size);
+    expect(new Set([...registry.heads, ...registry.gets])).toEqual(
+      new Set(stages(fresh).map((s) => `${DEP_REPO}:${s.digest}`)),
+    );
+  });
+
+  const need = (withConfig: boolean) => ({
+    kind: 'stageImage' as const,
+    key: 'd1',
+    image: 'a',
+    stage: 'install' as const,
+    digest: 'd1',
+    ...(withConfig ? { withConfig: true as const } : {}),
+  });
+
+  it('learnFacts: one GET (no HEAD) for a stage image wanted with its config digest; a fact without one is completed', async () => {
+    const registry = new TagRegistry();
+    registry.tags.set(`${REPO}:d1`, 'sha256:m1');
+    // Unknown: the GET answers both digests.
+    let cache = new FactCache();
+    expect((await learnFacts([need(true)], REPO, cache, registry, new Set())).learned).toBe(1);
+    expect(cache.stageImage(REPO, 'd1')).toEqual({
+      manifestDigest: 'sha256:m1',
+      configDigest: configOf('sha256:m1'),
+    });
+    expect(registry.gets).toEqual([`${REPO}:d1`]);
+    expect(registry.heads).toEqual([]);
+    // Known with it: nothing asked.
+    expect((await learnFacts([need(true), need(false)], REPO, cache, registry, new Set())).learned).toBe(0);
+    expect(registry.gets.length).toBe(1);
+    // Known without it (a HEAD or a Job result): completed by one GET, not skipped.
+    cache = new FactCache();
+    cache.setStageImage(REPO, 'd1', { manifestDigest: 'sha256:m1' });
+    expect((await learnFacts([need(false)], REPO, cache, registry, new Set())).learned).toBe(0);
+    expect((await learnFacts([need(true)], REPO, cache, registry, new Set())).learned).toBe(1);
+    expect(cache.stageImage(REPO, 'd1')?.configDigest).toBe(configOf('sha256:m1'));
+    expect(registry.gets.length).toBe(2);
+    expect(registry.heads).toEqual([]);
+    // Absent: remembered for the pass like a HEAD's 404.
+    const absent = new Set<string>();
+    expect(
+      (await learnFacts([{ ...need(true), digest: 'd2', key: 'd2' }], REPO, cache, registry, absent)).learned,
+    ).toBe(0);
+    expect([...absent]).toEqual(['d2']);
+  });
+
+  it('FactCache keeps a config digest when the same manifest is stored again without one', () => {
+    const cache = new FactCache();
+    cache.setStageImage(REPO, 'd1', { manifestDigest: 'sha256:m1', configDigest: 'sha256:c1' });
+    cache.setStageImage(REPO, 'd1', { manifestDigest: 'sha256:m1' });
+    expect(cache.stageImage(REPO, 'd1')).toEqual({ manifestDigest: 'sha256:m1', configDigest: 'sha256:c1' });
+    // Another manifest: the old config digest does not belong to it.
+    cache.setStageImage(REPO, 'd1', { manifestDigest: 'sha256:m2' });
+    expect(cache.stageImage(REPO, 'd1')).toEqual({ manifestDigest: 'sha256:m2' });
   });
 });

@@ -30,7 +30,13 @@ const amd64 = Buffer.from(
     layers: [],
   }),
 );
-const arm64 = Buffer.from(amd64.toString().replace('"layers":[]', '"layers":[],"annotations":{"a":"arm"}'));
+const armConfigDigest = sha('arm64 config');
+const arm64 = Buffer.from(
+  amd64
+    .toString()
+    .replace(blobDigest, armConfigDigest)
+    .replace('"layers":[]', '"layers":[],"annotations":{"a":"arm"}'),
+);
 const index = Buffer.from(
   JSON.stringify({
     schemaVersion: 2,
@@ -58,6 +64,8 @@ let basicRegistry: Awaited<ReturnType<typeof serve>>;
 const tokenRequests: Array<{ scope: string | null; service: string | null; authorization?: string }> = [];
 const storeRequests: Array<{ authorization?: string }> = [];
 const accepts: string[] = [];
+/** `METHOD path` of every authorized request to the Bearer registry. */
+const registryRequests: string[] = [];
 
 beforeAll(async () => {
   store = await serve((req, res, url) => {
@@ -87,6 +95,7 @@ beforeAll(async () => {
       );
     }
     accepts.push(String(req.headers.accept));
+    registryRequests.push(`${req.method} ${url.pathname}`);
     const send = (body: Buffer, type: string) => {
       res.writeHead(200, {
         'content-type': type,
@@ -186,6 +195,43 @@ describe('RegistryClient against fixture servers', () => {
     await expect(s390.getImage(`${bearerRegistry.host}/ns/app:multi`)).rejects.toThrow(
       /no image for platform linux\/s390x in the index \(offered: linux\/arm64, linux\/amd64\)/,
     );
+  });
+
+  it('reads the image config digest with one GET (two from an index, the platform picked as getImage does)', async () => {
+    const c = client(bearerRegistry.host, {
+      [bearerRegistry.host]: { username: 'robot', password: 's3cret' },
+    });
+    registryRequests.length = 0;
+    expect(await c.imageConfigDigest(`${bearerRegistry.host}/ns/app@${sha(amd64)}`)).toEqual({
+      manifestDigest: sha(amd64),
+      configDigest: blobDigest,
+    });
+    expect(registryRequests).toEqual([`GET /v2/ns/app/manifests/${sha(amd64)}`]);
+
+    registryRequests.length = 0;
+    // The index's own digest (what the tag names, as a HEAD reports it), the config of the picked platform.
+    expect(await c.imageConfigDigest(`${bearerRegistry.host}/ns/app:multi`)).toEqual({
+      manifestDigest: sha(index),
+      configDigest: blobDigest,
+    });
+    expect(registryRequests).toEqual([
+      'GET /v2/ns/app/manifests/multi',
+      `GET /v2/ns/app/manifests/${sha(amd64)}`,
+    ]);
+    const arm = new RegistryClient({
+      credentials: CredentialStore.fromJson(
+        JSON.stringify({ auths: { [bearerRegistry.host]: { username: 'robot', password: 's3cret' } } }),
+        't',
+      ),
+      insecureRegistries: [bearerRegistry.host],
+      platform: { os: 'linux', architecture: 'arm64' },
+    });
+    expect(await arm.imageConfigDigest(`${bearerRegistry.host}/ns/app:multi`)).toEqual({
+      manifestDigest: sha(index),
+      configDigest: armConfigDigest,
+    });
+
+    expect(await c.imageConfigDigest(`${bearerRegistry.host}/ns/app:nope`)).toBeUndefined();
   });
 
   it('rejects a manifest whose bytes do not match the digest asked for', async () => {
