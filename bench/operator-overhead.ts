@@ -10,7 +10,7 @@
 // Also the same from the pod's Succeeded status as the watch saw it, the
 // operator's API requests per stage (counted by a proxy in front of the API
 // server) and its peak resident memory.
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type V1Job, type V1Pod, Watch } from '@kubernetes/client-node';
 import { PREBUILT_PUSH_LOG } from '../test/cluster/kubelet/prebuilt.js';
@@ -147,6 +147,12 @@ try {
     .split('\n')
     .filter((l) => l.includes('"handoffMs"'))
     .map((l) => (JSON.parse(l) as { handoffMs: number }).handoffMs);
+  // BENCH_KEEP=DIR keeps the operator's log and /metrics for a closer look (the cluster folder is removed).
+  const keep = process.env.BENCH_KEEP;
+  if (keep) {
+    copyFileSync(operator.process.logFile, join(keep, 'operator.log'));
+    writeFileSync(join(keep, 'metrics.txt'), metrics);
+  }
   const byKind = [...requests].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`);
   process.stdout.write(
     [

@@ -40,7 +40,7 @@ export async function finishWithPrebuiltImage(
       : (container.args ?? []);
     const build = parseKanikoArgs(args.map((a) => expandVariables(a, vars)));
     for (const destination of build.destinations) {
-      await copyManifest(source, destination);
+      await copyWithRetries(source, destination);
       pushed(destination);
     }
     const first = build.destinations[0];
@@ -49,5 +49,21 @@ export async function finishWithPrebuiltImage(
     return { exitCode: 0, message: build.digestFile === path ? digest : '' };
   } catch (err) {
     return { exitCode: 1, message: `prebuilt-image: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * The registry (filesystem storage) can fail a push whose blob another pod
+ * uploads into the same repository at the same moment (DIGEST_INVALID,
+ * MANIFEST_BLOB_UNKNOWN); a real builder retries pushes, and so does this.
+ */
+async function copyWithRetries(source: string, destination: string, attempts = 4): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await copyManifest(source, destination);
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 100 * i));
+    }
   }
 }
