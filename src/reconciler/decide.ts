@@ -113,6 +113,27 @@ function jobForStage(
   return succeeded ?? candidates[0];
 }
 
+/**
+ * A finished stage's finish time is written once: the first one known (the
+ * build container's, or the pass that saw the image in the registry before
+ * its pod reported) stays, so the pod's report and the Job's completion that
+ * follow it do not each cost a status write.
+ */
+function keepFinishTime(
+  s: StageStatus,
+  prev: StageStatus | undefined,
+  job: ObservedJob | undefined,
+  now: string,
+) {
+  if (s.phase !== 'Succeeded' && s.phase !== 'Failed') {
+    delete s.finishedAt;
+    return;
+  }
+  if (!job || s.job !== job.name) return;
+  if (prev?.job === s.job && prev.phase === s.phase && prev.finishedAt) s.finishedAt = prev.finishedAt;
+  else if (!s.finishedAt && s.phase === 'Succeeded' && s.source === 'built') s.finishedAt = now;
+}
+
 export function decidePass(input: PassInput): PassDecision {
   const wantedDigests = new Set<string>();
   for (const image of input.plan.images) {
@@ -197,6 +218,7 @@ export function decidePass(input: PassInput): PassDecision {
       } else {
         s.message = waitingMessage(stage);
       }
+      keepFinishTime(s, prev, job, input.now);
       if (s.reason && TERMINAL_REASONS.has(s.reason) && !failure) {
         failure = {
           reason: s.reason,

@@ -43,7 +43,7 @@ export function pushedDigest(pod: V1Pod, container = 'build'): string | undefine
 }
 
 /** When the build container of a finished pod stopped. */
-function podFinishedAt(pod: V1Pod, container = 'build'): string | undefined {
+export function podFinishedAt(pod: V1Pod, container = 'build'): string | undefined {
   const status = pod.status?.containerStatuses?.find((c) => c.name === container);
   return iso(status?.state?.terminated?.finishedAt);
 }
@@ -120,11 +120,16 @@ const newest = (pods: V1Pod[]) =>
 
 /** The state of one stage Job from the Job, its pods and its Warning events. */
 export function classifyJob(job: V1Job, pods: V1Pod[], events: JobEvent[] = []): JobOutcome {
-  const startedAt = iso(job.status?.startTime);
+  // The stage started when the operator made its Job: known from the first
+  // pass on and never changing (the Job controller's startTime comes seconds
+  // later on a busy control plane, and each change would be a status write).
+  const startedAt = iso(job.metadata?.creationTimestamp) ?? iso(job.status?.startTime);
   const finishedAt = iso(job.status?.completionTime) ?? iso(condition(job, 'Failed')?.lastTransitionTime);
   if (condition(job, 'Complete') || condition(job, 'SuccessCriteriaMet')) {
     const winner = pods.find((p) => p.status?.phase === 'Succeeded' && pushedDigest(p));
-    return { state: 'succeeded', digest: winner && pushedDigest(winner), startedAt, finishedAt };
+    // The build container's finish is the stage's (the Job's completion follows it by the Job controller's lag).
+    const finished = (winner && podFinishedAt(winner)) ?? finishedAt;
+    return { state: 'succeeded', digest: winner && pushedDigest(winner), startedAt, finishedAt: finished };
   }
   const failed = condition(job, 'Failed') ?? condition(job, 'FailureTarget');
   if (failed) {
@@ -163,4 +168,35 @@ export function classifyJob(job: V1Job, pods: V1Pod[], events: JobEvent[] = []):
       return { state: 'pending', reason: Reason.PodRejected, message: rejected.message, startedAt };
   }
   return { state: 'pending', startedAt };
+}
+
+/**
+ * What classifyJob reads of one pod, as a string: two pods states with the
+ * same summary give the same stage outcome. Init-container progress, the
+ * container's start, IPs and conditions are not in it (the watch predicate
+ * skips such updates: a pass for them would change nothing).
+ */
+export function podSummary(pod: V1Pod): string {
+  const phase = pod.status?.phase ?? '';
+  const created = iso(pod.metadata?.creationTimestamp) ?? '';
+  if (phase === 'Succeeded') return JSON.stringify([phase, created, pushedDigest(pod), podFinishedAt(pod)]);
+  if (phase === 'Failed') return JSON.stringify([phase, created, classifyFailedPod(pod)]);
+  return JSON.stringify([phase, created, classifyStuckPod(pod) ?? null]);
+}
+
+/** What classifyJob and the reconciler read of a Job (conditions, completion, digest, owner), as a string. */
+export function jobSummary(job: V1Job): string {
+  return JSON.stringify([
+    (job.status?.conditions ?? []).map((c) => [
+      c.type,
+      c.status,
+      c.reason,
+      c.message,
+      iso(c.lastTransitionTime),
+    ]),
+    iso(job.status?.completionTime),
+    job.metadata?.annotations,
+    job.metadata?.ownerReferences,
+    job.metadata?.deletionTimestamp ? 'deleting' : '',
+  ]);
 }

@@ -14,10 +14,12 @@ import { defaultControllerRateLimiter } from '../runtime/ratelimit.js';
 import { FactCache } from './facts.js';
 import { GitSourceAccess } from './git-source.js';
 import { HandoffTimer } from './handoff.js';
+import { JOB_EVENT_SELECTOR, type JobEventObject, slimJobEvent } from './job-events.js';
 import { CHILD_SELECTOR } from './labels.js';
-import { buildEventMatters, podEventMatters } from './predicates.js';
+import { buildEventMatters, jobEventMatters, podEventMatters } from './predicates.js';
 import { ImageBuildReconciler, type RegistryAccess } from './reconcile.js';
 import type { JobSettings } from './resources/job.js';
+import { slimJob, slimPod } from './slim.js';
 
 // Wires the ImageBuild controller: informers on ImageBuilds and on the Jobs
 // and pods it owns (label selected), events mapped to ImageBuild keys, a
@@ -44,6 +46,7 @@ export class ImageBuildManager {
   private readonly builds: Informer<KubeObject>;
   private readonly jobs: Informer<k8s.V1Job & KubeObject>;
   private readonly pods: Informer<k8s.V1Pod & KubeObject>;
+  private readonly jobEvents: Informer<JobEventObject>;
   private readonly queue: WorkQueue;
   private readonly controller: Controller;
   private synced = false;
@@ -61,11 +64,22 @@ export class ImageBuildManager {
       ...common,
       path: `/apis/batch/v1${ns}/jobs`,
       labelSelector: CHILD_SELECTOR,
+      transform: slimJob,
     });
     this.pods = new Informer(opts.kc, {
       ...common,
       path: `/api/v1${ns}/pods`,
       labelSelector: CHILD_SELECTOR,
+      transform: slimPod,
+    });
+    // FailedCreate Warnings of Jobs (quota, admission): one watch instead of a
+    // list call per pod-less Job and pass. No label selects our Jobs' events,
+    // so this sees every Job's; they are rare, and only four fields are kept.
+    this.jobEvents = new Informer<JobEventObject>(opts.kc, {
+      ...common,
+      path: `/api/v1${ns}/events`,
+      fieldSelector: JOB_EVENT_SELECTOR,
+      transform: slimJobEvent,
     });
     this.queue = new WorkQueue(
       clock,
@@ -78,6 +92,7 @@ export class ImageBuildManager {
       builds: this.builds,
       jobs: this.jobs,
       pods: this.pods,
+      jobEvents: this.jobEvents,
       registry: opts.registry,
       facts: new FactCache(() => clock.now()),
       git: new GitSourceAccess({ cacheDir: opts.gitCacheDir ?? join(tmpdir(), 'stapel-git-cache') }),
@@ -101,6 +116,13 @@ export class ImageBuildManager {
     });
     this.jobs.on((e) => {
       const key = ownerKey(e.obj);
+      if (key && jobEventMatters(e)) this.queue.add(key);
+    });
+    this.jobEvents.on((e) => {
+      if (e.type === 'delete') return;
+      const { namespace = '', name = '' } = e.obj.involvedObject;
+      const job = this.jobs.get(namespace, name);
+      const key = job && ownerKey(job);
       if (key) this.queue.add(key);
     });
     this.pods.on((e) => {
@@ -121,6 +143,9 @@ export class ImageBuildManager {
   /** Starts the caches, then the workers; resolves when the workers stop. */
   async run(): Promise<void> {
     // Children first, so the first reconcile of each build sees its Jobs.
+    // Job events are not waited for: an operator whose Role lacks them still
+    // runs (their warnings reach status once the watch works).
+    void this.jobEvents.start();
     await Promise.all([this.jobs.start(), this.pods.start()]);
     await this.builds.start();
     this.synced = true;
@@ -134,6 +159,7 @@ export class ImageBuildManager {
     this.builds.stop();
     this.jobs.stop();
     this.pods.stop();
+    this.jobEvents.stop();
   }
 }
 

@@ -1,6 +1,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { InformerEvent } from '../runtime/informer.js';
 import type { KubeObject } from '../runtime/kube.js';
+import { jobSummary, podSummary } from './failures.js';
 
 // Which watch events are worth a reconcile pass (controller-runtime's
 // predicates). Every pass costs registry lookups and CPU; on a busy operator
@@ -18,21 +19,18 @@ export function buildEventMatters(e: InformerEvent<KubeObject>): boolean {
   );
 }
 
-/** What the reconciler reads of a build pod (classifyJob): phase, reason and container states. */
-function podState(pod: k8s.V1Pod): string {
-  const states = (list: k8s.V1ContainerStatus[] | undefined) =>
-    (list ?? []).map((c) => [c.name, c.state, c.image]);
-  return JSON.stringify([
-    pod.status?.phase,
-    pod.status?.reason,
-    pod.status?.message,
-    states(pod.status?.initContainerStatuses),
-    states(pod.status?.containerStatuses),
-  ]);
-}
-
-/** A pod update matters when something the reconciler reads changed (not conditions, IPs, ...). */
+/** A pod update matters when something the reconciler reads changed (not conditions, IPs, init progress, ...). */
 export function podEventMatters(e: InformerEvent<k8s.V1Pod & KubeObject>): boolean {
   if (e.type !== 'update' || !e.old) return true;
-  return podState(e.old) !== podState(e.obj);
+  return podSummary(e.old) !== podSummary(e.obj);
+}
+
+/**
+ * A Job update matters when its conditions, completion time, annotations or
+ * owner changed; the Job controller's counters (active, ready, succeeded,
+ * startTime) do not: the pods tell those.
+ */
+export function jobEventMatters(e: InformerEvent<k8s.V1Job & KubeObject>): boolean {
+  if (e.type !== 'update' || !e.old) return true;
+  return jobSummary(e.old) !== jobSummary(e.obj);
 }

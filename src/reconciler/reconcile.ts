@@ -35,6 +35,7 @@ import {
   gitPassFailure,
 } from './git-source.js';
 import type { HandoffTimer } from './handoff.js';
+import { type JobEventObject, warningsOf } from './job-events.js';
 import { ANNOTATION_DIGEST } from './labels.js';
 import { buildStageJob, type JobSettings } from './resources/job.js';
 import { finalImageTags } from './tags.js';
@@ -47,7 +48,6 @@ import { finalImageTags } from './tags.js';
 
 const REQUEUE_BUILDING_MS = 60_000;
 const REQUEUE_MISSING_INPUT_MS = 30_000;
-const POD_CREATE_GRACE_MS = 5_000;
 const CREATE_PROBLEM_TTL_MS = 5 * 60_000;
 
 export interface RegistryAccess {
@@ -60,6 +60,8 @@ export interface ReconcilerDeps {
   builds: Informer<KubeObject>;
   jobs: Informer<k8s.V1Job & KubeObject>;
   pods: Informer<k8s.V1Pod & KubeObject>;
+  /** FailedCreate Warning events of Jobs (job-events.ts). */
+  jobEvents: Informer<JobEventObject>;
   registry: RegistryAccess;
   facts: FactCache;
   /** Git sources (spec.source.git and git mappings); one per process. */
@@ -188,17 +190,15 @@ export class ImageBuildReconciler {
         slog.warn('base image not found: no Job created');
         continue;
       }
+      let startedAt: string | undefined;
       try {
         const handoffMs = this.deps.handoff?.claim(key);
         if (handoffMs !== undefined) this.deps.metrics.stageHandoff.observe(handoffMs / 1000);
-        await this.batch.createNamespacedJob({ namespace, body: job });
+        const made = await this.batch.createNamespacedJob({ namespace, body: job });
+        startedAt = apiTime(made.metadata?.creationTimestamp);
+        // No Event for a start: the stage's status names its Job, and the Job controller's own
+        // events tell about the Job; one Event per stage (built or failed) is what kubectl describe needs.
         slog.info(handoffMs === undefined ? {} : { handoffMs }, 'stage job created');
-        this.deps.events.record(
-          eventTarget(build),
-          'Normal',
-          'StageStarted',
-          `${stage.image}/${stage.name}: Job ${jobName} builds ${stage.digest}`,
-        );
       } catch (err) {
         if (!isAlreadyExists(err)) {
           const status = toStatus(err);
@@ -215,7 +215,12 @@ export class ImageBuildReconciler {
         }
       }
       created++;
-      jobs.push({ name: jobName, digest: stage.digest!, outcome: { state: 'pending' }, finished: false });
+      jobs.push({
+        name: jobName,
+        digest: stage.digest!,
+        outcome: { state: 'pending', ...(startedAt ? { startedAt } : {}) },
+        finished: false,
+      });
     }
     if (created === 0) this.deps.handoff?.drop(key);
     if (created > 0 || decision.create.length > 0) decision = { ...decide(), create: [], delete: [] };
@@ -227,11 +232,8 @@ export class ImageBuildReconciler {
       }
     }
     await this.writeStatus(build, decision, { ok: true }, log);
-    if (decision.outcome.kind === 'progressing') {
-      // Jobs without pods yet: look again once their Warning events are worth reading.
-      const waiting = jobs.some((j) => !j.finished && j.outcome.state === 'pending' && !j.outcome.reason);
-      return { requeueAfterMs: waiting ? POD_CREATE_GRACE_MS + 1000 : REQUEUE_BUILDING_MS };
-    }
+    // Pods, Jobs and the Jobs' FailedCreate events are watched: this only guards against a missed event.
+    if (decision.outcome.kind === 'progressing') return { requeueAfterMs: REQUEUE_BUILDING_MS };
     // A branch or tag may move: look again later (an event, e.g. an annotation, reconciles at once).
     return git.follows ? { requeueAfterMs: GIT_POLL_MS } : {};
   }
@@ -470,12 +472,12 @@ export class ImageBuildReconciler {
           p.metadata.namespace === namespace &&
           p.metadata.labels?.['batch.kubernetes.io/job-name'] === job.metadata.name,
       );
-      let events: JobEvent[] = [];
       const finished = isFinished(job);
-      // A Job without pods: its Warning events say why (quota, admission), once the Job
-      // controller had time to try; asking at once would cost every new Job an API call.
-      if (!finished && pods.length === 0 && this.olderThan(job, POD_CREATE_GRACE_MS))
-        events = await this.jobWarnings(namespace, job.metadata.name);
+      // A Job without pods: its Warning events say why (quota, admission), from the events informer.
+      const events: JobEvent[] =
+        !finished && pods.length === 0
+          ? warningsOf(this.deps.jobEvents.list(), namespace, job.metadata.name, job.metadata.uid)
+          : [];
       const outcome = classifyJob(job, pods, events);
       // A pod that pushed its stage image ends the Job's work, Complete or not yet.
       out.push({
@@ -486,20 +488,6 @@ export class ImageBuildReconciler {
       });
     }
     return out;
-  }
-
-  private olderThan(obj: KubeObject, ms: number): boolean {
-    const created = Date.parse(String(obj.metadata.creationTimestamp ?? ''));
-    return !Number.isFinite(created) || this.deps.clock.now() - created > ms;
-  }
-
-  /** Warning events of a Job without pods: FailedCreate carries the admission or quota refusal. */
-  private async jobWarnings(namespace: string, jobName: string): Promise<JobEvent[]> {
-    const list = await this.core.listNamespacedEvent({
-      namespace,
-      fieldSelector: `involvedObject.kind=Job,involvedObject.name=${jobName},type=Warning`,
-    });
-    return list.items.map((e) => ({ reason: e.reason ?? '', message: e.message ?? '' }));
   }
 
   private async deleteJob(namespace: string, name: string, log: Logger): Promise<void> {
@@ -588,7 +576,8 @@ export class ImageBuildReconciler {
       images: decision.images,
     };
     this.recordTransitions(build, before, status, log);
-    if (canonical(status) === canonical(previous) || canonical(status) === canonical(before)) return;
+    const text = canonical(status);
+    if (text === canonical(before) || (before !== previous && text === canonical(previous))) return;
     await this.custom.patchNamespacedCustomObjectStatus(
       {
         group: GROUP,
@@ -633,7 +622,12 @@ export class ImageBuildReconciler {
           if (s.startedAt && s.finishedAt) {
             metrics.stageDuration.observe((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000);
           }
-          events.record(target, 'Normal', 'StageBuilt', `${img.name}/${s.name}: pushed ${s.image}`);
+          events.record(
+            target,
+            'Normal',
+            'StageBuilt',
+            `${img.name}/${s.name}: Job ${s.job ?? '?'} pushed ${s.image}`,
+          );
           slog.info({ imageDigest: s.imageDigest }, 'stage built');
         } else if (s.phase === 'Succeeded' && s.source === 'cache') {
           metrics.stages.inc({ result: 'cache' });
@@ -704,6 +698,12 @@ function registryFailure(err: unknown): Failure | undefined {
   if (e.kind === 'auth')
     return { reason: Reason.RegistryAuth, message: e.message ?? 'registry refused access' };
   return undefined;
+}
+
+/** A time from the typed client (a Date) as the API server writes it (RFC 3339, seconds). */
+function apiTime(t: Date | string | undefined): string | undefined {
+  if (t === undefined) return undefined;
+  return t instanceof Date ? t.toISOString().replace(/\.\d{3}Z$/, 'Z') : String(t);
 }
 
 /** JSON with sorted keys, so a status equal in content compares equal. */

@@ -18,10 +18,17 @@ export interface InformerEvent<T> {
   old?: T;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T = KubeObject> {
   /** Collection path, e.g. `/apis/batch/v1/jobs` or `/api/v1/namespaces/ns/pods`. */
   path: string;
   labelSelector?: string;
+  fieldSelector?: string;
+  /**
+   * Applied to every object before it is cached and handed to handlers
+   * (controller-runtime's cache transforms): drop what no reader needs
+   * (managedFields, pod specs, ...) so the cache stays small.
+   */
+  transform?: (obj: T) => T;
   clock?: Clock;
   /** Full relist (and replay of every object as an update) this often. */
   relistIntervalMs?: number;
@@ -71,7 +78,7 @@ export class Informer<T extends KubeObject> {
 
   constructor(
     private readonly kc: k8s.KubeConfig,
-    private readonly opts: InformerOptions,
+    private readonly opts: InformerOptions<T>,
   ) {
     this.clock = opts.clock ?? systemClock;
     this.synced = new Promise((resolve) => {
@@ -151,9 +158,16 @@ export class Informer<T extends KubeObject> {
       const page = await rawRequest<KubeList<T>>(
         this.kc,
         'GET',
-        this.opts.path + query({ labelSelector: this.opts.labelSelector, limit: 500, continue: cont }),
+        this.opts.path +
+          query({
+            labelSelector: this.opts.labelSelector,
+            fieldSelector: this.opts.fieldSelector,
+            limit: 500,
+            continue: cont,
+          }),
       );
-      items.push(...page.items);
+      const transform = this.opts.transform;
+      items.push(...(transform ? page.items.map(transform) : page.items));
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion ?? '';
     } while (cont);
@@ -189,14 +203,15 @@ export class Informer<T extends KubeObject> {
         );
       };
       armWatchdog();
-      const onEvent = (type: string, obj: T & { code?: number }) => {
+      const onEvent = (type: string, raw: T & { code?: number }) => {
         armWatchdog();
         if (type === 'ERROR') {
-          if (obj.code === 410) this.resourceVersion = '';
+          if (raw.code === 410) this.resourceVersion = '';
           return;
         }
-        if (obj?.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
+        if (raw?.metadata?.resourceVersion) this.resourceVersion = raw.metadata.resourceVersion;
         if (type === 'BOOKMARK') return;
+        const obj = this.opts.transform ? this.opts.transform(raw) : raw;
         const k = cacheKey(obj);
         const old = this.cache.get(k);
         if (type === 'DELETED') {
@@ -213,6 +228,7 @@ export class Informer<T extends KubeObject> {
           {
             resourceVersion: this.resourceVersion,
             labelSelector: this.opts.labelSelector,
+            fieldSelector: this.opts.fieldSelector,
             allowWatchBookmarks: true,
             timeoutSeconds,
           },

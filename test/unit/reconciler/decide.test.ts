@@ -167,3 +167,51 @@ describe('buildConditions', () => {
     expect(byType.ConfigValid?.lastTransitionTime).toBe('t1');
   });
 });
+
+describe('decidePass: stage times are written once', () => {
+  const p = plan([{ name: 'a', stages: [stage('a', 'install', 'stored', 'd1')] }]);
+  const succeeded = (finishedAt?: string): ObservedJob => ({
+    name: 'job-d1',
+    digest: 'd1',
+    finished: true,
+    outcome: {
+      state: 'succeeded',
+      digest: 'sha256:x',
+      startedAt: 't0',
+      ...(finishedAt ? { finishedAt } : {}),
+    },
+  });
+
+  it('a stage seen in the registry while its Job runs finishes at that pass, and keeps that time', () => {
+    const first = decidePass(input({ plan: p, jobs: [running('d1')], now: '2026-12-03T10:00:07Z' }));
+    const s = first.images[0]!.stages[0]!;
+    expect(s).toMatchObject({ phase: 'Succeeded', source: 'built', finishedAt: '2026-12-03T10:00:07Z' });
+    // The pod's report, then the Job's completion: the time written first stays.
+    for (const job of [succeeded('2026-12-03T10:00:06Z'), succeeded('2026-12-03T10:00:20Z')]) {
+      const next = decidePass(input({ plan: p, jobs: [job], previous: first.images }));
+      expect(next.images[0]!.stages[0]!.finishedAt).toBe('2026-12-03T10:00:07Z');
+    }
+  });
+
+  it('a stage whose pod reported first takes the pod time', () => {
+    const d = decidePass(input({ plan: p, jobs: [succeeded('2026-12-03T10:00:06Z')] }));
+    expect(d.images[0]!.stages[0]).toMatchObject({ startedAt: 't0', finishedAt: '2026-12-03T10:00:06Z' });
+  });
+
+  it('an unfinished stage has no finish time, and a stage of another Job does not inherit one', () => {
+    const waiting = plan([{ name: 'a', stages: [stage('a', 'install', 'buildable', 'd1')] }]);
+    const d = decidePass(input({ plan: waiting, jobs: [running('d1')] }));
+    expect(d.images[0]!.stages[0]).toMatchObject({ phase: 'Running' });
+    expect(d.images[0]!.stages[0]!.finishedAt).toBeUndefined();
+    const previous = [
+      {
+        name: 'a',
+        stages: [
+          { name: 'install', digest: 'd1', phase: 'Succeeded' as const, job: 'old', finishedAt: 'old' },
+        ],
+      },
+    ];
+    const other = decidePass(input({ plan: p, jobs: [succeeded('2026-12-03T10:00:06Z')], previous }));
+    expect(other.images[0]!.stages[0]!.finishedAt).toBe('2026-12-03T10:00:06Z');
+  });
+});

@@ -1,6 +1,6 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { classifyJob, pushedDigest } from '../../../src/reconciler/failures.js';
+import { classifyJob, jobSummary, podSummary, pushedDigest } from '../../../src/reconciler/failures.js';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
 const job = (conditions: Array<{ type: string; reason?: string }> = []): V1Job => ({
@@ -150,5 +150,55 @@ describe('classifyJob', () => {
   it('is running while a pod runs and pending before', () => {
     expect(classifyJob(job(), [pod('Running')]).state).toBe('running');
     expect(classifyJob(job(), []).state).toBe('pending');
+  });
+});
+
+describe('stage times from the Job and its pod', () => {
+  const created = { name: 'j', creationTimestamp: '2026-12-03T09:59:58Z' as unknown as Date };
+  const done = pod('Succeeded', {
+    containerStatuses: [
+      terminated('build', 0, { message: DIGEST, finishedAt: '2026-12-03T10:00:05Z' as unknown as Date }),
+    ],
+  });
+
+  it('a stage starts when its Job was made, whatever the Job controller says later', () => {
+    expect(classifyJob({ ...job(), metadata: created }, [])).toMatchObject({
+      startedAt: '2026-12-03T09:59:58Z',
+    });
+  });
+
+  it('a finished stage ends when its build container did, not when the Job controller marks the Job', () => {
+    const complete = {
+      ...job([{ type: 'Complete' }]),
+      metadata: created,
+    };
+    complete.status!.completionTime = '2026-12-03T10:00:21Z' as unknown as Date;
+    expect(classifyJob(complete, [done])).toMatchObject({ finishedAt: '2026-12-03T10:00:05Z' });
+    // SuccessCriteriaMet comes before completionTime: the time does not go missing in between.
+    expect(
+      classifyJob({ ...job([{ type: 'SuccessCriteriaMet' }]), metadata: created }, [done]),
+    ).toMatchObject({
+      state: 'succeeded',
+      finishedAt: '2026-12-03T10:00:05Z',
+    });
+  });
+});
+
+describe('podSummary and jobSummary', () => {
+  it('change only with what classifyJob reads', () => {
+    const init = (state: Record<string, unknown>) =>
+      pod('Pending', { initContainerStatuses: [{ ...terminated('prepare', 0), state }] });
+    expect(podSummary(init({ running: {} }))).toBe(podSummary(init({ terminated: { exitCode: 0 } })));
+    const pulling = pod('Pending', {
+      containerStatuses: [{ ...terminated('build', 0), state: { waiting: { reason: 'ImagePullBackOff' } } }],
+    });
+    expect(podSummary(pulling)).not.toBe(podSummary(pod('Pending')));
+    expect(podSummary(pod('Running'))).not.toBe(podSummary(pod('Pending')));
+    const done = pod('Succeeded', { containerStatuses: [terminated('build', 0, { message: DIGEST })] });
+    expect(podSummary(done)).not.toBe(podSummary(pod('Succeeded')));
+
+    const counted = { ...job(), status: { ...job().status, active: 1, ready: 1 } };
+    expect(jobSummary(counted)).toBe(jobSummary(job()));
+    expect(jobSummary(job([{ type: 'Complete' }]))).not.toBe(jobSummary(job()));
   });
 });

@@ -1,6 +1,6 @@
 import type * as k8s from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { buildEventMatters, podEventMatters } from '../../../src/reconciler/predicates.js';
+import { buildEventMatters, jobEventMatters, podEventMatters } from '../../../src/reconciler/predicates.js';
 import type { KubeObject } from '../../../src/runtime/kube.js';
 
 const build = (generation: number, status: unknown = {}, deletionTimestamp?: string): KubeObject =>
@@ -48,5 +48,19 @@ describe('event predicates', () => {
     });
     expect(podEventMatters({ type: 'update', obj: pulling, old: pod('Pending') })).toBe(true);
     expect(podEventMatters({ type: 'add', obj: pod('Pending') })).toBe(true);
+  });
+});
+
+describe('job predicate', () => {
+  const job = (status: k8s.V1JobStatus): k8s.V1Job & KubeObject =>
+    ({ metadata: { name: 'j', namespace: 'ns' }, status }) as k8s.V1Job & KubeObject;
+
+  it('skips the Job controller counters, keeps condition changes, adds and deletes', () => {
+    const started = job({ startTime: '2026-12-03T10:00:00Z' as unknown as Date, active: 1 });
+    expect(jobEventMatters({ type: 'update', obj: started, old: job({}) })).toBe(false);
+    const complete = job({ conditions: [{ type: 'Complete', status: 'True' }] });
+    expect(jobEventMatters({ type: 'update', obj: complete, old: started })).toBe(true);
+    expect(jobEventMatters({ type: 'add', obj: started })).toBe(true);
+    expect(jobEventMatters({ type: 'delete', obj: started, old: started })).toBe(true);
   });
 });
