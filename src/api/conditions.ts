@@ -38,6 +38,7 @@ export const Reason = {
   // Build pods.
   SecretNotFound: 'SecretNotFound',
   ImageNotFound: 'ImageNotFound',
+  ImportNotFound: 'ImportNotFound',
   PodRejected: 'PodRejected',
   OOMKilled: 'OOMKilled',
   Evicted: 'Evicted',
@@ -60,6 +61,7 @@ export const TERMINAL_REASONS: ReadonlySet<string> = new Set<Reason>([
   Reason.GitCredentialsInvalid,
   Reason.SecretNotFound,
   Reason.ImageNotFound,
+  Reason.ImportNotFound,
   Reason.PodRejected,
   Reason.OOMKilled,
   Reason.Evicted,

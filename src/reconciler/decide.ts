@@ -36,6 +36,8 @@ export interface PassInput {
   digestProblems: ReadonlyMap<string, string>;
   /** Stages whose Job was not made, by stage digest: the API server refused it (PodRejected), its base image is absent (ImageNotFound). */
   createProblems: ReadonlyMap<string, { reason: string; message: string }>;
+  /** Needs the registry answered with a problem, by need key (an import's add path missing from its source). */
+  needProblems?: ReadonlyMap<string, { reason: string; message: string }>;
   /** Stage statuses of the previous pass (to keep `built`, times and job names). */
   previous: readonly ImageStatus[];
   now: string;
@@ -154,6 +156,9 @@ export function decidePass(input: PassInput): PassDecision {
 
   for (const image of input.plan.images) {
     const stages: StageStatus[] = [];
+    // A stage's own problem (a missing import) counts once the stages before it are built, as werf
+    // meets it: a failing earlier step of the same image is the build's failure, not the import.
+    let earlierBuilt = true;
     for (const stage of image.stages) {
       total++;
       const prev = previous.get(`${image.name}/${stage.name}/${stage.digest}`);
@@ -216,9 +221,15 @@ export function decidePass(input: PassInput): PassDecision {
         if (canonical.get(stage.digest!) === stage) buildable.push(stage);
         else s.message = `built together with the stage of equal digest`;
       } else {
-        s.message = waitingMessage(stage);
+        const needProblem = stage.waitsFor.map((n) => input.needProblems?.get(n.key)).find(Boolean);
+        if (needProblem && earlierBuilt && stage.blockedBy.length === 0) {
+          s.phase = 'Failed';
+          s.reason = needProblem.reason;
+          s.message = needProblem.message;
+        } else s.message = waitingMessage(stage);
       }
       keepFinishTime(s, prev, job, input.now);
+      earlierBuilt &&= s.phase === 'Succeeded';
       if (s.reason && TERMINAL_REASONS.has(s.reason) && !failure) {
         failure = {
           reason: s.reason,

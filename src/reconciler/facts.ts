@@ -1,3 +1,4 @@
+import { Reason } from '../api/conditions.js';
 import type { Need, PlanFacts, StageImageFact } from '../plan/facts.js';
 import { importChecksumKey, stageImageKey } from '../plan/facts.js';
 import { type CompiledPlan, evaluatePlan, type Plan } from '../plan/planner.js';
@@ -119,6 +120,17 @@ export function buildCandidateNeeds(plan: Plan, jobDigests: ReadonlySet<string>)
   return [...out.values()];
 }
 
+/**
+ * A need the registry answered with "this cannot be": an import's `add`
+ * path missing from its source image, an external import source that does
+ * not exist. Keyed by the need's key; the stage waiting on it fails once it
+ * is the next stage of its image to build (src/reconciler/decide.ts).
+ */
+export interface NeedProblem {
+  reason: string;
+  message: string;
+}
+
 export interface LearnResult {
   learned: number;
   /** Needs no source can answer yet (the source stage image is not built) or at all (git, for now). */
@@ -151,6 +163,7 @@ export async function learnFacts(
   registry: RegistryFacts,
   absent: Set<string>,
   externalImages: Map<string, string> = new Map(),
+  problems: Map<string, NeedProblem> = new Map(),
 ): Promise<LearnResult> {
   let learned = 0;
   const unanswered: Need[] = [];
@@ -174,19 +187,38 @@ export async function learnFacts(
           learned++;
         } else absent.add(need.digest);
       } else if (need.kind === 'importChecksum') {
-        if (cache.checksum(need.key) !== undefined) return;
+        const key = need.key || importChecksumKey(need);
+        if (cache.checksum(key) !== undefined || problems.has(key)) return;
         let sourceRef: string;
         if (need.source.kind === 'stage') {
           const fact = cache.stageImage(repository, need.source.digest);
           if (!fact) return void unanswered.push(need);
           sourceRef = `${repository}@${fact.manifestDigest}`;
         } else sourceRef = need.source.ref;
-        const checksum = await registry.importChecksum(sourceRef, need);
-        cache.setChecksum(need.key || importChecksumKey(need), checksum);
+        let checksum: string;
+        try {
+          checksum = await registry.importChecksum(sourceRef, need);
+        } catch (err) {
+          // Content addressed: asking again cannot help, so it is the build's problem, not a retry.
+          if ((err as Error)?.name !== 'ImportSourceError') throw err;
+          problems.set(key, { reason: Reason.ImportNotFound, message: (err as Error).message });
+          return;
+        }
+        cache.setChecksum(key, checksum);
         learned++;
       } else if (need.kind === 'externalImage') {
-        if (externalImages.has(need.key)) return;
-        externalImages.set(need.key, await pinExternalImage(registry, need.ref));
+        if (externalImages.has(need.key) || problems.has(need.key)) return;
+        try {
+          externalImages.set(need.key, await pinExternalImage(registry, need.ref));
+        } catch (err) {
+          const e = err as { name?: string; kind?: string; message?: string };
+          if (e?.name !== 'RegistryError' || e.kind !== 'not-found') throw err;
+          problems.set(need.key, {
+            reason: Reason.ImageNotFound,
+            message: e.message ?? `${need.ref} not found`,
+          });
+          return;
+        }
         learned++;
       } else unanswered.push(need);
     }),
@@ -205,6 +237,8 @@ export interface SettleInput {
   otherFacts?: () => PlanFacts;
   /** Learns what else a round can (git facts, finished Jobs' results); returns how many facts it added. */
   learnMore?: (needs: readonly Need[], absent: Set<string>) => Promise<number>;
+  /** Filled with the needs the registry answered with a problem (see NeedProblem). */
+  problems?: Map<string, NeedProblem>;
 }
 
 /**
@@ -224,7 +258,7 @@ export async function settlePlan(input: SettleInput): Promise<Plan> {
   for (let round = 0; round < MAX_FACT_ROUNDS; round++) {
     const needs = [...plan.needs, ...buildCandidateNeeds(plan, input.jobDigests)];
     const [fromRegistry, more] = await Promise.all([
-      learnFacts(needs, repository, cache, registry, absent, externalImages),
+      learnFacts(needs, repository, cache, registry, absent, externalImages, input.problems),
       input.learnMore?.(needs, absent) ?? 0,
     ]);
     if (fromRegistry.learned + more === 0) break;

@@ -8,14 +8,17 @@ import { jobSummary, podSummary } from './failures.js';
 // the passes nothing can come of delay the ones that start the next stage.
 
 /**
- * An ImageBuild update matters when its spec (generation) or its deletion
- * changed; updates of status alone are the operator's own writes.
+ * An ImageBuild update matters when its spec (generation), its annotations
+ * or its deletion changed; updates of status alone are the operator's own
+ * writes. Annotations: a user asks for a pass at once (a moved branch) by
+ * touching one, as with Flux's requestedAt.
  */
 export function buildEventMatters(e: InformerEvent<KubeObject>): boolean {
   if (e.type !== 'update' || !e.old) return true;
   return (
     e.old.metadata.generation !== e.obj.metadata.generation ||
-    e.old.metadata.deletionTimestamp !== e.obj.metadata.deletionTimestamp
+    e.old.metadata.deletionTimestamp !== e.obj.metadata.deletionTimestamp ||
+    JSON.stringify(e.old.metadata.annotations ?? {}) !== JSON.stringify(e.obj.metadata.annotations ?? {})
   );
 }
 

@@ -24,7 +24,7 @@ import { missingBaseImage } from './base-image.js';
 import { type BuildOutcome, buildConditions } from './conditions.js';
 import { type CompileResult, compileConfig, describeSchemaIssues, summarizeErrors } from './config.js';
 import { decidePass, type ObservedJob, type PassDecision } from './decide.js';
-import { type FactCache, type RegistryFacts, settlePlan } from './facts.js';
+import { type FactCache, type NeedProblem, type RegistryFacts, settlePlan } from './facts.js';
 import { classifyJob, type JobEvent } from './failures.js';
 import {
   emptyGitFacts,
@@ -148,8 +148,15 @@ export class ImageBuildReconciler {
     let plan: Plan;
     let jobs: ObservedJob[];
     const digestProblems = new Map<string, string>();
+    const needProblems = new Map<string, NeedProblem>();
     try {
-      ({ plan, jobs } = await this.observe(build, compiled.compiled, registry, digestProblems, git));
+      ({ plan, jobs } = await this.observe(
+        build,
+        compiled.compiled,
+        registry,
+        { digestProblems, needProblems },
+        git,
+      ));
     } catch (err) {
       const failure = registryFailure(err);
       if (failure) return this.writeFailure(build, failure, log);
@@ -171,6 +178,7 @@ export class ImageBuildReconciler {
         suspend: build.spec.suspend,
         cancel: build.spec.cancel,
         digestProblems,
+        needProblems,
         createProblems: this.activeCreateProblems(build),
         previous: build.status?.images ?? [],
         now: this.nowIso(),
@@ -406,11 +414,12 @@ export class ImageBuildReconciler {
     build: ImageBuild,
     compiled: CompiledPlan,
     registry: RegistryFacts,
-    digestProblems: Map<string, string>,
+    problems: { digestProblems: Map<string, string>; needProblems: Map<string, NeedProblem> },
     git: GitPass,
   ): Promise<{ plan: Plan; jobs: ObservedJob[] }> {
     const repository = build.spec.registry.repository;
     const { facts } = this.deps;
+    const { digestProblems, needProblems } = problems;
     const jobs = await this.observeJobs(build);
     // A failed Job's stage is looked up again (another build may have pushed it).
     const jobDigests = new Set(jobs.filter((j) => j.outcome.state !== 'failed').map((j) => j.digest));
@@ -448,6 +457,7 @@ export class ImageBuildReconciler {
       registry,
       jobDigests,
       otherFacts: () => gitFacts,
+      problems: needProblems,
       learnMore: async (needs, absent) => {
         const [fromGit, fromJobs] = await Promise.all([git.learn(needs, gitFacts), verifyJobResults(absent)]);
         return fromGit + fromJobs;

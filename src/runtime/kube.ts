@@ -111,6 +111,7 @@ export interface KubeObject {
     resourceVersion?: string;
     generation?: number;
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
     ownerReferences?: Array<{
       apiVersion: string;
       kind: string;

@@ -116,4 +116,27 @@ describe.skipIf(!OPERATOR_PRESENT)('corpus configs through the operator', () => 
     expect(failed[0]).not.toMatch(/^myartifact\//);
     expect(stagesOf(b.status, 'myartifact').length).toBeGreaterThan(1);
   });
+
+  it('werf imports fixture without its apk step: the imports stage fails as ImportNotFound naming a missing add path', async () => {
+    const ns = await testNamespace('imports-missing');
+    const config = fixture('werf-fixture-imports-app-1').replace(
+      /^shell:\n {2}beforeInstall:\n {2}- apk add bash\n/m,
+      '',
+    );
+    expect(config).not.toMatch(/apk/);
+    const { build: b } = await build(ns, 'imports-missing', config);
+    const outcome = outcomeOf(b);
+    expect(outcome.state).toBe('failed');
+    if (outcome.state !== 'failed') return;
+    expect(outcome.reason).toBe('ImportNotFound');
+    // /myartifact/no-such-dir or /myartifact/file-no-such-file: whichever the registry answered first.
+    expect(outcome.message).toMatch(
+      /dependenciesAfterInstall: import source .*: add path \/myartifact\/(no-such-dir|file-no-such-file) not found in the image/,
+    );
+    const failed = (b.status?.images ?? []).flatMap((i) =>
+      i.stages.filter((s) => s.phase === 'Failed').map((s) => `${i.name}/${s.name}`),
+    );
+    expect(failed).toEqual([expect.stringMatching(/\/dependenciesAfterInstall$/)]);
+    expect(stagesOf(b.status, 'myartifact').every((s) => s.phase === 'Succeeded')).toBe(true);
+  });
 });

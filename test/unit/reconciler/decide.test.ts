@@ -132,6 +132,62 @@ describe('decidePass', () => {
     expect(decidePass(input({ plan: p, jobs: [failed] })).images[0]?.stages[0]?.source).toBe('cache');
   });
 
+  describe('an import whose add path the source image lacks (needProblems)', () => {
+    const missing = {
+      reason: 'ImportNotFound',
+      message: 'import source r@sha256:1: add path /no not found in the image',
+    };
+    const importing = (): PlannedStage =>
+      ({
+        ...stage('b', 'dependenciesAfterInstall', 'waiting'),
+        blockedBy: [],
+        waitsFor: [
+          {
+            kind: 'importChecksum',
+            key: 'k1',
+            source: { kind: 'stage', image: 'a', stage: 'setup', digest: 'a-setup-digest' },
+            add: '/no',
+            includePaths: [],
+            excludePaths: [],
+          },
+        ],
+      }) as unknown as PlannedStage;
+    const needProblems = new Map([['k1', missing]]);
+
+    it('fails the importing stage once the stages before it are built', () => {
+      const p = plan([
+        { name: 'b', stages: [stage('b', 'from', 'stored'), stage('b', 'install', 'stored'), importing()] },
+      ]);
+      const d = decidePass(input({ plan: p, needProblems }));
+      expect(d.images[0]?.stages[2]).toMatchObject({ phase: 'Failed', ...missing });
+      expect(d.outcome).toMatchObject({ kind: 'stalled', reason: 'ImportNotFound' });
+      expect(d.outcome.kind === 'stalled' && d.outcome.message).toMatch(
+        /^b\/dependenciesAfterInstall: import source/,
+      );
+    });
+
+    it('is not the build failure while an earlier stage of the image still builds: that stage decides, as in werf', () => {
+      const p = plan([
+        {
+          name: 'b',
+          stages: [stage('b', 'from', 'stored'), stage('b', 'install', 'buildable', 'd1'), importing()],
+        },
+      ]);
+      const still = decidePass(input({ plan: p, needProblems, jobs: [running('d1')] }));
+      expect(still.outcome.kind).not.toBe('stalled');
+      expect(still.images[0]?.stages[2]?.phase).toBe('Waiting');
+      const failed: ObservedJob = {
+        name: 'job-d1',
+        digest: 'd1',
+        finished: true,
+        outcome: { state: 'failed', reason: 'BuildFailed', message: 'apk: not found' },
+      };
+      const d = decidePass(input({ plan: p, needProblems, jobs: [failed] }));
+      expect(d.outcome).toMatchObject({ kind: 'stalled', reason: 'BuildFailed' });
+      expect(d.images[0]?.stages[2]?.phase).toBe('Waiting');
+    });
+  });
+
   it('explains what a waiting stage waits for', () => {
     const d = decidePass(input({ plan: plan([{ name: 'a', stages: [stage('a', 'setup', 'waiting')] }]) }));
     expect(d.images[0]?.stages[0]).toMatchObject({ phase: 'Waiting', message: 'waiting for a/install' });

@@ -11,6 +11,7 @@ import {
   type RegistryFacts,
   settlePlan,
 } from '../../../src/reconciler/facts.js';
+import { ImportSourceError } from '../../../src/registry/imports.js';
 import { imageBuild, plan, stage } from './fixtures.js';
 
 // The demo's second run (issue 9): a fresh operator process against a
@@ -307,5 +308,54 @@ shell:
     // Another manifest: the old config digest does not belong to it.
     cache.setStageImage(REPO, 'd1', { manifestDigest: 'sha256:m2' });
     expect(cache.stageImage(REPO, 'd1')).toEqual({ manifestDigest: 'sha256:m2' });
+  });
+});
+
+describe('learnFacts: answers that end the build instead of a retry', () => {
+  const importNeed = {
+    kind: 'importChecksum' as const,
+    key: 'imp1',
+    source: {
+      kind: 'stage' as const,
+      image: 'a',
+      stage: 'setup' as const,
+      digest: 'd1',
+      contentDigest: 'c1',
+    },
+    add: '/no-such-dir',
+    includePaths: [],
+    excludePaths: [],
+  };
+
+  it('an add path missing from the source image is a problem of the need, asked once per pass', async () => {
+    const registry = new TagRegistry();
+    let asked = 0;
+    registry.importChecksum = async (sourceRef, selector) => {
+      asked++;
+      throw new ImportSourceError(
+        `import source ${sourceRef}: add path ${selector.add} not found in the image`,
+      );
+    };
+    const cache = new FactCache();
+    cache.setStageImage(REPO, 'd1', { manifestDigest: 'sha256:m1' });
+    const problems = new Map();
+    const result = await learnFacts([importNeed], REPO, cache, registry, new Set(), new Map(), problems);
+    expect(result.learned).toBe(0);
+    expect(problems.get('imp1')).toEqual({
+      reason: 'ImportNotFound',
+      message: `import source ${REPO}@sha256:m1: add path /no-such-dir not found in the image`,
+    });
+    await learnFacts([importNeed], REPO, cache, registry, new Set(), new Map(), problems);
+    expect(asked).toBe(1);
+  });
+
+  it('other registry failures still reach the caller (retried with backoff)', async () => {
+    const registry = new TagRegistry();
+    registry.importChecksum = async () => {
+      throw new Error('connect ECONNREFUSED');
+    };
+    const cache = new FactCache();
+    cache.setStageImage(REPO, 'd1', { manifestDigest: 'sha256:m1' });
+    await expect(learnFacts([importNeed], REPO, cache, registry, new Set())).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -22,6 +22,17 @@ describe('event predicates', () => {
     expect(buildEventMatters({ type: 'delete', obj: build(1), old: build(1) })).toBe(true);
   });
 
+  it('keep ImageBuild updates of annotations alone: a user asks for a pass now (requestedAt)', () => {
+    const annotated = (value: string): KubeObject =>
+      ({
+        metadata: { name: 'b', namespace: 'ns', generation: 1, annotations: { 'x/requestedAt': value } },
+        status: {},
+      }) as KubeObject;
+    expect(buildEventMatters({ type: 'update', obj: annotated('2'), old: annotated('1') })).toBe(true);
+    expect(buildEventMatters({ type: 'update', obj: annotated('1'), old: build(1) })).toBe(true);
+    expect(buildEventMatters({ type: 'update', obj: annotated('1'), old: annotated('1') })).toBe(false);
+  });
+
   it('skip pod updates that change nothing the reconciler reads', () => {
     const running = pod('Running', {
       containerStatuses: [
