@@ -120,6 +120,14 @@ try {
 
   const stages = builds.flatMap((b) => (b.status?.images ?? []).flatMap((i) => i.stages));
   const built = stages.filter((s) => s.source === 'built').length;
+  // Every stage here is built by its own Job: any other source is a status defect worth a look.
+  const notBuilt = builds.flatMap((b) =>
+    (b.status?.images ?? []).flatMap((i) =>
+      i.stages
+        .filter((s) => s.source !== 'built')
+        .map((s) => `${b.metadata.name} ${i.name}/${s.name}: ${s.source}`),
+    ),
+  );
   const pushedAt = new Map<string, number>();
   for (const line of readFileSync(join(state.stateDir, 'kubelet', PREBUILT_PUSH_LOG), 'utf8').split('\n')) {
     const [at, destination] = line.split(' ');
@@ -158,6 +166,7 @@ try {
     [
       `operator overhead (${machine()})`,
       `  builds: ${BUILDS} x 10 stages, ${stages.length} stages in status, ${built} built, ${jobCreated.size} Jobs, all Ready in ${wall.toFixed(1)}s`,
+      ...(notBuilt.length > 0 ? [`  stages not reported built: ${notBuilt.join(', ')}`] : []),
       `  stage image pushed -> next Job created: median ${percentile(gaps, 50).toFixed(0)} ms, p99 ${percentile(gaps, 99).toFixed(0)} ms (${gaps.length} samples)`,
       `  pod Succeeded seen -> next Job created: median ${percentile(podGaps, 50).toFixed(0)} ms, p99 ${percentile(podGaps, 99).toFixed(0)} ms (${podGaps.length} samples; both seen by this process's watches)`,
       `    operator's share (its log: pod finish delivered by its watch -> next Job create sent): median ${percentile(handoffs, 50).toFixed(1)} ms, p99 ${percentile(handoffs, 99).toFixed(1)} ms (${handoffs.length} samples)`,
