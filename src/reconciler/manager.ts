@@ -130,8 +130,10 @@ export class ImageBuildManager {
       const job = jobName ? this.jobs.get(e.obj.metadata.namespace ?? '', jobName) : undefined;
       const key = job && ownerKey(job);
       if (!key || !podEventMatters(e)) return;
-      if (isFinishedPod(e.obj) && !(e.old && isFinishedPod(e.old))) handoff.podFinished(key);
-      this.queue.add(key);
+      // A pod that just finished: its pass may start the next stage, ahead of other waiting passes.
+      const finished = isFinishedPod(e.obj) && !(e.old && isFinishedPod(e.old));
+      if (finished) handoff.podFinished(key);
+      this.queue.add(key, finished);
     });
   }
 

@@ -93,6 +93,8 @@ export class ImageBuildReconciler {
   private readonly lastWritten = new Map<string, { uid: string; status: ImageBuildStatus }>();
   /** status.source of the pass working on this ImageBuild object. */
   private readonly passSource = new WeakMap<ImageBuild, SourceStatus>();
+  /** Stage Job names per ImageBuild and stage digest (see jobName). */
+  private readonly jobNames = new Map<string, Map<string, { at: string; name: string }>>();
   /** Git warnings last reported per ImageBuild (an event only when they change). */
   private readonly gitWarnings = new Map<string, string>();
 
@@ -166,8 +168,7 @@ export class ImageBuildReconciler {
     }
     this.reportGitWarnings(build, git, log);
 
-    const expectedJobName = (stage: PlannedStage) =>
-      buildStageJob(build, toStageToBuild(stage), this.deps.settings).metadata!.name!;
+    const expectedJobName = (stage: PlannedStage) => this.jobName(build, stage);
     const decide = () =>
       decidePass({
         plan,
@@ -288,8 +289,27 @@ export class ImageBuildReconciler {
     return { ok: true };
   }
 
+  /**
+   * The name of a stage's Job (it hashes the whole Job), remembered per build
+   * and stage digest for as long as the build's generation and the stage's
+   * prepare spec stay the same: decidePass asks for every stage, twice a pass.
+   */
+  private jobName(build: ImageBuild, stage: PlannedStage): string {
+    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const spec = JSON.stringify(stage.prepareSpec);
+    const memo = this.jobNames.get(key) ?? new Map<string, { at: string; name: string }>();
+    this.jobNames.set(key, memo);
+    const at = `${build.metadata.uid}/${build.metadata.generation}/${spec}`;
+    const hit = memo.get(stage.digest!);
+    if (hit?.at === at) return hit.name;
+    const name = buildStageJob(build, toStageToBuild(stage), this.deps.settings).metadata!.name!;
+    memo.set(stage.digest!, { at, name });
+    return name;
+  }
+
   /** Drops what is remembered about a deleted ImageBuild. */
   forget(key: string): void {
+    this.jobNames.delete(key);
     this.compiled.delete(key);
     this.createProblems.delete(key);
     this.lastWritten.delete(key);

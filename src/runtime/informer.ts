@@ -95,8 +95,11 @@ export class Informer<T extends KubeObject> {
   }
 
   list(filter?: (o: T) => boolean): T[] {
-    const all = [...this.cache.values()];
-    return filter ? all.filter(filter) : all;
+    if (!filter) return [...this.cache.values()];
+    // No copy of the whole cache per call: passes ask for a few Jobs and pods out of many.
+    const out: T[] = [];
+    for (const o of this.cache.values()) if (filter(o)) out.push(o);
+    return out;
   }
 
   /** Starts the loop; resolves after the first successful list. */

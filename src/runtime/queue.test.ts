@@ -98,3 +98,24 @@ describe('rate limiters', () => {
     expect(bucket.when('f')).toBe(0);
   });
 });
+
+describe('WorkQueue urgent adds', () => {
+  it('hand out urgent keys first, in their order, and promote a waiting or processing key', async () => {
+    const { q } = newQueue();
+    q.add('a');
+    q.add('b');
+    q.add('c');
+    q.add('u1', true);
+    q.add('c', true);
+    expect(q.len()).toBe(4);
+    expect(await q.get()).toBe('u1');
+    expect(await q.get()).toBe('c');
+    expect(await q.get()).toBe('a');
+    // b waits; a is processing and is added urgently: after done it goes before b.
+    q.add('a', true);
+    q.done('a');
+    expect(await q.get()).toBe('a');
+    expect(await q.get()).toBe('b');
+    expect(q.len()).toBe(0);
+  });
+});

@@ -4,7 +4,9 @@ import type { RateLimiter } from './ratelimit.js';
 // A de-duplicating work queue with controller-runtime semantics: a key is
 // handed to at most one worker at a time; adds while it is being processed
 // mark it dirty and it comes back once after done(); N adds of a waiting key
-// collapse into one.
+// collapse into one. An urgent add (a build pod finished: the next stage's Job
+// waits on this pass) goes before the other waiting keys, so a busy queue of
+// passes that change nothing does not delay a hand-off.
 
 export interface QueueObserver {
   depth(n: number): void;
@@ -18,6 +20,10 @@ const noObserver: QueueObserver = { depth() {}, added() {}, retried() {}, waited
 
 export class WorkQueue {
   private readonly queue: string[] = [];
+  /** Keys added urgently, handed out before `queue`, in the order they came. */
+  private readonly urgentQueue: string[] = [];
+  /** Dirty keys whose next push is urgent (added urgently while processing). */
+  private readonly urgent = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly enqueuedAt = new Map<string, number>();
@@ -31,12 +37,29 @@ export class WorkQueue {
     private readonly observer: QueueObserver = noObserver,
   ) {}
 
-  add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) return;
+  add(key: string, urgent = false): void {
+    if (this.shuttingDown) return;
+    if (this.dirty.has(key)) {
+      if (urgent) this.promote(key);
+      return;
+    }
     this.observer.added();
     this.dirty.add(key);
+    if (urgent) this.urgent.add(key);
     if (this.processing.has(key)) return;
     this.push(key);
+  }
+
+  /** A dirty key becomes urgent: moved ahead if it waits, or pushed ahead after its pass. */
+  private promote(key: string): void {
+    if (this.processing.has(key)) {
+      this.urgent.add(key);
+      return;
+    }
+    const at = this.queue.indexOf(key);
+    if (at < 0) return;
+    this.queue.splice(at, 1);
+    this.urgentQueue.push(key);
   }
 
   /** Adds the key after ms; an earlier pending add wins over a later one. */
@@ -72,7 +95,7 @@ export class WorkQueue {
 
   /** Resolves with the next key, or undefined once the queue is shut down and drained of waiters. */
   get(): Promise<string | undefined> {
-    const key = this.queue.shift();
+    const key = this.urgentQueue.shift() ?? this.queue.shift();
     if (key !== undefined) return Promise.resolve(this.take(key));
     if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
@@ -84,7 +107,7 @@ export class WorkQueue {
   }
 
   len(): number {
-    return this.queue.length;
+    return this.queue.length + this.urgentQueue.length;
   }
 
   isProcessing(key: string): boolean {
@@ -102,17 +125,20 @@ export class WorkQueue {
     this.enqueuedAt.set(key, this.clock.now());
     const waiter = this.waiters.shift();
     if (waiter) waiter(this.take(key));
+    else if (this.urgent.has(key)) this.urgentQueue.push(key);
     else this.queue.push(key);
-    this.observer.depth(this.queue.length);
+    this.urgent.delete(key);
+    this.observer.depth(this.len());
   }
 
   private take(key: string): string {
     this.processing.add(key);
     this.dirty.delete(key);
+    this.urgent.delete(key);
     const at = this.enqueuedAt.get(key);
     this.enqueuedAt.delete(key);
     if (at !== undefined) this.observer.waited((this.clock.now() - at) / 1000);
-    this.observer.depth(this.queue.length);
+    this.observer.depth(this.len());
     return key;
   }
 }
