@@ -49,6 +49,8 @@ import { finalImageTags } from './tags.js';
 const REQUEUE_BUILDING_MS = 60_000;
 const REQUEUE_MISSING_INPUT_MS = 30_000;
 const CREATE_PROBLEM_TTL_MS = 5 * 60_000;
+/** How long a created Job counts without the informer showing it (then it was deleted, or the watch is down). */
+const EXPECT_JOB_MS = 60_000;
 
 export interface RegistryAccess {
   /** Registry facts for one ImageBuild, with the credentials of its Secret (dockerconfigjson text). */
@@ -93,6 +95,8 @@ export class ImageBuildReconciler {
   private readonly lastWritten = new Map<string, { uid: string; status: ImageBuildStatus }>();
   /** status.source of the pass working on this ImageBuild object. */
   private readonly passSource = new WeakMap<ImageBuild, SourceStatus>();
+  /** Jobs created by this process, per ImageBuild, not yet seen in the informer (see observeJobs). */
+  private readonly expectedJobs = new Map<string, Map<string, { job: ObservedJob; at: number }>>();
   /** Stage Job names per ImageBuild and stage digest (see jobName). */
   private readonly jobNames = new Map<string, Map<string, { at: string; name: string }>>();
   /** Git warnings last reported per ImageBuild (an event only when they change). */
@@ -224,12 +228,14 @@ export class ImageBuildReconciler {
         }
       }
       created++;
-      jobs.push({
+      const made: ObservedJob = {
         name: jobName,
         digest: stage.digest!,
         outcome: { state: 'pending', ...(startedAt ? { startedAt } : {}) },
         finished: false,
-      });
+      };
+      jobs.push(made);
+      this.expectJob(key, made);
     }
     if (created === 0) this.deps.handoff?.drop(key);
     if (created > 0 || decision.create.length > 0) decision = { ...decide(), create: [], delete: [] };
@@ -310,6 +316,7 @@ export class ImageBuildReconciler {
   /** Drops what is remembered about a deleted ImageBuild. */
   forget(key: string): void {
     this.jobNames.delete(key);
+    this.expectedJobs.delete(key);
     this.compiled.delete(key);
     this.createProblems.delete(key);
     this.lastWritten.delete(key);
@@ -517,12 +524,30 @@ export class ImageBuildReconciler {
         finished: finished || outcome.state === 'succeeded',
       });
     }
+    // Jobs this process made that the informer has not shown yet (its watch lags the create,
+    // by seconds under load): without them a stage whose pod already pushed would look
+    // like a cache hit, then flip to built once the Job shows up.
+    const key = `${namespace}/${build.metadata.name}`;
+    const expected = this.expectedJobs.get(key);
+    for (const [name, { job, at }] of expected ?? []) {
+      if (owned.some((j) => j.metadata.name === name) || this.deps.clock.now() - at > EXPECT_JOB_MS) {
+        expected!.delete(name);
+      } else out.push(job);
+    }
     return out;
+  }
+
+  /** Remembers a Job this process created until the informer shows it (controller-runtime's expectations). */
+  private expectJob(key: string, job: ObservedJob): void {
+    const m = this.expectedJobs.get(key) ?? new Map<string, { job: ObservedJob; at: number }>();
+    m.set(job.name, { job, at: this.deps.clock.now() });
+    this.expectedJobs.set(key, m);
   }
 
   private async deleteJob(namespace: string, name: string, log: Logger): Promise<void> {
     try {
       // Background: without a propagation policy the Job's pods would be orphaned.
+      for (const m of this.expectedJobs.values()) m.delete(name);
       await this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
       log.info({ job: name }, 'stage job deleted (no longer wanted)');
     } catch (err) {
