@@ -29,6 +29,8 @@ export const Reason = {
   RegistryAuth: 'RegistryAuth',
   RegistryUnavailable: 'RegistryUnavailable',
   DigestMismatch: 'DigestMismatch',
+  // A pass failed for a reason it could not classify; retried with backoff.
+  RetryingAfterError: 'RetryingAfterError',
   // Git sources (src/git/errors.ts GitErrorReason).
   GitAuth: 'GitAuth',
   GitRevisionNotFound: 'GitRevisionNotFound',

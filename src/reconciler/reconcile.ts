@@ -124,7 +124,19 @@ export class ImageBuildReconciler {
       return {};
     }
     const build = parsed.data;
+    try {
+      return await this.reconcileBuild(build, log);
+    } catch (err) {
+      // Retried with backoff by the work queue; until then the status says why (not a silent loop).
+      // A Ready build keeps its outcome: its images exist whatever this pass met.
+      if (!readyAtGeneration(build)) await this.writeFailure(build, retryFailure(err), log).catch(() => {});
+      throw err;
+    }
+  }
 
+  private async reconcileBuild(build: ImageBuild, log: Logger): Promise<ReconcileResult> {
+    const { namespace } = build.metadata;
+    const key = `${namespace}/${build.metadata.name}`;
     let git: GitPass;
     let compiled: CompileResult;
     try {
@@ -744,6 +756,20 @@ function eventTarget(build: ImageBuild): EventTarget {
     namespace: build.metadata.namespace,
     uid: build.metadata.uid,
   };
+}
+
+function readyAtGeneration(build: ImageBuild): boolean {
+  const ready = build.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready?.status === 'True' && ready.observedGeneration === build.metadata.generation;
+}
+
+/** An error the pass could not turn into a build outcome: shown as Reconciling while it is retried. */
+function retryFailure(err: unknown): Failure {
+  const e = err as { name?: string; message?: string };
+  const text = (e?.message ?? String(err)).slice(0, 1024);
+  if (e?.name === 'RegistryError')
+    return { reason: Reason.RegistryUnavailable, message: `${text} (retrying)`, retry: true };
+  return { reason: Reason.RetryingAfterError, message: `${text} (retrying)`, retry: true };
 }
 
 /** Registry errors that are the user's to fix become status; others are retried. */

@@ -71,6 +71,8 @@ beforeAll(async () => {
   apply(shared, 'push-lost');
   apply(shared, 'digest-differs');
   apply(shared, 'healthy');
+  // Nothing listens on port 9 of the loopback: every registry request is refused.
+  apply(shared, 'registry-down', { spec: { registry: { repository: '127.0.0.1:9/nowhere/app' } } });
 });
 
 afterAll(async () => {
@@ -232,6 +234,24 @@ describe('second-list failures on the cluster', () => {
     expect(JSON.stringify(ib.status)).not.toContain(`@${OTHER_DIGEST}`);
     if (condition(ib, 'Stalled')?.status === 'True') failure(ib, 'DigestMismatch');
     else expect(ib.status?.imagesReady).toBe('1/1');
+  });
+
+  it('a registry that cannot be reached is Reconciling with RegistryUnavailable naming it, retried, not Stalled', {
+    timeout: 420_000,
+  }, async () => {
+    const ib = await waitForBuild(
+      shared,
+      'registry-down',
+      (b) => condition(b, 'Reconciling')?.reason === 'RegistryUnavailable',
+      400_000,
+      log,
+    );
+    expect(condition(ib, 'Reconciling')).toMatchObject({ status: 'True', reason: 'RegistryUnavailable' });
+    expect(condition(ib, 'Reconciling')?.message).toMatch(
+      /registry 127\.0\.0\.1:9, repository nowhere\/app.*\(retrying\)$/s,
+    );
+    expect(condition(ib, 'Ready')?.status).not.toBe('True');
+    expect(condition(ib, 'Stalled')?.status).not.toBe('True');
   });
 
   it('meanwhile the operator kept running and the healthy build next to the failing ones is Ready', {
