@@ -112,7 +112,7 @@ function selectExamples(only: string | undefined): string[] {
         .map((d) => d.name)
         .sort()
     : [];
-  if (!only) {
+  if (only === undefined) {
     const defaults = all.filter((e) => !NOT_BY_DEFAULT.has(e));
     if (defaults.length === 0) throw new DemoFailure('examples/ holds no example with a kustomization.yaml');
     const skipped = all.filter((e) => NOT_BY_DEFAULT.has(e));
@@ -120,7 +120,8 @@ function selectExamples(only: string | undefined): string[] {
       say(`not applied by default: ${skipped.join(', ')} (try --examples ${skipped.join(',')})`);
     return defaults;
   }
-  const wanted = only.split(',').map((s) => s.trim());
+  const wanted = [...new Set(only.split(',').map((s) => s.trim()))].filter(Boolean);
+  if (wanted.length === 0) throw new DemoFailure(`--examples: name at least one of ${all.join(', ')}`);
   const unknown = wanted.filter((w) => !all.includes(w));
   if (unknown.length > 0) {
     throw new DemoFailure(`unknown example ${unknown.join(', ')} (examples: ${all.join(', ')})`);
@@ -190,6 +191,7 @@ async function main(): Promise<number> {
   say('checking tools (buildah, docker-registry, busybox, kubectl, ...)');
   ensureTools(quiet('  [install]'));
   ensureKubectl();
+  say('tools present');
   const binDir = ensureBinaries(quiet('  [binaries]'));
   if (existsSync(join(DEFAULT_STATE_DIR, 'state.json'))) {
     say(`note: a cluster started by 'npm run cluster:up' may be running too; the demo starts its own`);
@@ -298,7 +300,8 @@ main()
     (code) => code,
     (err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
-      say(`demo failed: ${message}`);
+      // After Ctrl-C the cluster goes away under running requests: that is not the failure to report.
+      say(interrupted ? `interrupted (${message})` : `demo failed: ${message}`);
       return 1;
     },
   )

@@ -10,6 +10,9 @@ import { createLogger } from '../runtime/log.js';
 import { Metrics } from '../runtime/metrics.js';
 import type { Command } from './commands.js';
 
+/** How long a stopping operator waits for in-flight reconciles and the lease release. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 // `stapel-operator run`: the controller process. Kubeconfig from the default
 // loaders ($KUBECONFIG, ~/.kube/config, in-cluster). Every flag has an
 // environment variable, so the Deployment can set them either way.
@@ -160,18 +163,29 @@ export async function runOperator(opts: RunOptions): Promise<number> {
     elector.start();
   } else startManager();
 
+  let cutShort = false;
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
     manager.stop();
     if (!leading) resolveExit(0);
+    // A reconcile waiting on an API server or registry that is gone would hold the exit forever;
+    // cutting it short is safe (every pass is idempotent, the next leader redoes it).
+    setTimeout(() => {
+      log.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'in-flight reconciles did not finish; exiting without them');
+      cutShort = true;
+      resolveExit(0);
+    }, SHUTDOWN_GRACE_MS).unref();
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   if (process.env.STAPEL_EXIT_WITH_PARENT === '1') watchParent(() => shutdown('parent exited'));
   const code = await exited;
-  await elector?.stop();
+  // Releasing the lease lets a follower take over at once; without an API server it cannot, so bounded.
+  await Promise.race([elector?.stop(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
   server?.close();
   log.info({ code }, 'stapel-operator stopped');
+  // The requests left behind hold sockets open that would keep the process alive.
+  if (cutShort) setImmediate(() => process.exit(code));
   return code;
 }
 

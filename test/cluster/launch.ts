@@ -63,6 +63,7 @@ export function ensureBinaries(log: (line: string) => void): string {
   const dir = out.trim().split('\n').pop() ?? '';
   if (!existsSync(join(dir, 'kube-apiserver')))
     throw new Error(`build-binaries.sh printed no binary folder (got '${dir}')`);
+  log(`control plane binaries ready in ${dir}`);
   return dir;
 }
 

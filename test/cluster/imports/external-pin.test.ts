@@ -101,10 +101,24 @@ describe('external import sources are pinned once per pass', () => {
     expect(externalImages.get(`${tools}:v2`)).toBe(`${tools}@${a.digest}`);
   });
 
-  it('a missing external image is a not-found registry error naming the reference', async () => {
+  it('a missing external image is an ImageNotFound problem of the need naming the reference (not a retry)', async () => {
     const need: Need = { kind: 'externalImage', key: `${tools}:absent`, ref: `${tools}:absent` };
-    await expect(learnFacts([need], repository, new FactCache(), facts, new Set())).rejects.toThrow(
-      `registry ${registry}, repository pin-test/tools-${process.pid}, reference absent: import source image not found`,
+    const problems = new Map();
+    const externalImages = new Map<string, string>();
+    const result = await learnFacts(
+      [need],
+      repository,
+      new FactCache(),
+      facts,
+      new Set(),
+      externalImages,
+      problems,
     );
+    expect(result.learned).toBe(0);
+    expect(externalImages.size).toBe(0);
+    expect(problems.get(`${tools}:absent`)).toEqual({
+      reason: 'ImageNotFound',
+      message: `registry ${registry}, repository pin-test/tools-${process.pid}, reference absent: import source image not found`,
+    });
   });
 });
