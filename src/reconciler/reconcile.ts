@@ -77,6 +77,9 @@ export interface ReconcilerDeps {
   handoff?: HandoffTimer;
 }
 
+/** Failed passes in a row before the status shows the error (Reconciling, with its message). */
+const ERRORS_BEFORE_STATUS = 3;
+
 type Failure = { reason: string; message: string; requeueAfterMs?: number; retry?: boolean };
 
 export class ImageBuildReconciler {
@@ -99,6 +102,8 @@ export class ImageBuildReconciler {
   private readonly expectedJobs = new Map<string, Map<string, { job: ObservedJob; at: number }>>();
   /** Stage Job names per ImageBuild and stage digest (see jobName). */
   private readonly jobNames = new Map<string, Map<string, { at: string; name: string }>>();
+  /** Failed passes in a row per ImageBuild (see ERRORS_BEFORE_STATUS). */
+  private readonly passErrors = new Map<string, number>();
   /** Git warnings last reported per ImageBuild (an event only when they change). */
   private readonly gitWarnings = new Map<string, string>();
 
@@ -125,11 +130,17 @@ export class ImageBuildReconciler {
     }
     const build = parsed.data;
     try {
-      return await this.reconcileBuild(build, log);
+      const result = await this.reconcileBuild(build, log);
+      this.passErrors.delete(key);
+      return result;
     } catch (err) {
-      // Retried with backoff by the work queue; until then the status says why (not a silent loop).
+      // Retried with backoff by the work queue. A blip (a registry 500 under load) is not worth a
+      // status write; from the third failure in a row the status says why, so the loop is not silent.
       // A Ready build keeps its outcome: its images exist whatever this pass met.
-      if (!readyAtGeneration(build)) await this.writeFailure(build, retryFailure(err), log).catch(() => {});
+      const failures = (this.passErrors.get(key) ?? 0) + 1;
+      this.passErrors.set(key, failures);
+      if (failures >= ERRORS_BEFORE_STATUS && !readyAtGeneration(build))
+        await this.writeFailure(build, retryFailure(err), log).catch(() => {});
       throw err;
     }
   }
@@ -333,6 +344,7 @@ export class ImageBuildReconciler {
     this.createProblems.delete(key);
     this.lastWritten.delete(key);
     this.gitWarnings.delete(key);
+    this.passErrors.delete(key);
     this.deps.handoff?.drop(key);
   }
 
