@@ -139,6 +139,9 @@ export function planLocally(
 }
 
 function problemLine(fileName: string, p: PlanProblem, kind: string): string {
+  // Problems of the request (--images) have no place in the file.
+  if (p.docIndex < 0 && p.line === 0)
+    return `plan: ${p.path[0] === 'images' ? '--images: ' : ''}${kind}${p.message}`;
   const where = `${fileName}:${p.line}:${p.column}`;
   const doc = p.docIndex >= 0 ? ` document ${p.docIndex + 1}` : '';
   const image = p.image === undefined ? '' : ` (image "${p.image}")`;

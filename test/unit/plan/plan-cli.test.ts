@@ -98,6 +98,15 @@ describe('stapel-operator plan', () => {
     expect(r.stdout).toContain('frontend:');
   });
 
+  it('names an unknown --images entry as a problem of the option, not of a place in the file', async () => {
+    const r = await plan('-f', 'examples/seed/werf.yaml', '--images', 'nope');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "plan: --images: requested image 'nope' is not in the config (images: application-assets, frontend, site)\n",
+    );
+    expect(r.stderr).not.toMatch(/:0:0/);
+  });
+
   it('prints every config error with file:line:col and exits non-zero', async () => {
     const r = await plan('-f', 'test/fixtures/plan/bad-field.werf.yaml');
     expect(r.code).toBe(1);
