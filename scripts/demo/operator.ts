@@ -139,6 +139,8 @@ export async function startOperator(options: {
       cwd: options.repoRoot,
       // STAPEL_EXIT_WITH_PARENT: the operator stops by itself should the demo be killed.
       env: { ...process.env, ...options.env, KUBECONFIG: options.kubeconfig, STAPEL_EXIT_WITH_PARENT: '1' },
+      // Stopped by its starter before the cluster, not by the terminal's Ctrl-C at the same time.
+      ownProcessGroup: true,
     },
   );
   let exited: number | string | undefined;

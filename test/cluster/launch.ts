@@ -133,7 +133,9 @@ export async function launchCluster(options: {
         : []),
       ...(options.temporary ? ['--remove-state-if-orphaned'] : []),
     ],
-    { stdio: [options.detached ? 'ignore' : 'pipe', fd, fd], detached: options.detached, cwd: REPO_ROOT },
+    // Always its own process group: a terminal's Ctrl-C reaches only the starter, which stops the
+    // cluster after what runs on it; attached, it still ends with the starter (--watch-stdin).
+    { stdio: [options.detached ? 'ignore' : 'pipe', fd, fd], detached: true, cwd: REPO_ROOT },
   );
   closeSync(fd);
   if (options.detached) child.unref();

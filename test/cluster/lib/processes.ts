@@ -19,13 +19,20 @@ export function startProcess(
   name: string,
   command: string,
   args: string[],
-  options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string },
+  options: {
+    logFile: string;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    /** Its own process group: a terminal's Ctrl-C reaches only the starter, which stops it in order. */
+    ownProcessGroup?: boolean;
+  },
 ): ManagedProcess {
   const fd = openSync(options.logFile, 'a');
   const child = spawn(command, args, {
     stdio: ['ignore', fd, fd],
     env: options.env ?? process.env,
     cwd: options.cwd,
+    detached: options.ownProcessGroup ?? false,
   });
   closeSync(fd);
   let exitedValue: number | string | undefined;
