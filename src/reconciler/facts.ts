@@ -149,22 +149,32 @@ async function pinExternalImage(registry: RegistryFacts, reference: string): Pro
 }
 
 /**
- * Answers the planner's needs from the registry. Stage images known absent
- * in this pass are not asked again (`absent`), so a pass asks each at most
- * once. External import sources are pinned once per pass in
- * `externalImages` (the caller passes the map to the planner as
- * `PlanFacts.externalImages`): a tag is read again next pass, but within a
- * pass the checksum and the Job's prepare spec see one manifest.
+ * What one pass has learned besides the shared FactCache, so that it asks
+ * the registry each thing at most once: stage images known absent, external
+ * import sources pinned to a manifest digest (a tag is read again next pass,
+ * but within a pass the checksum and the Job's prepare spec see one
+ * manifest; the planner reads them as `PlanFacts.externalImages`), and the
+ * needs answered with a problem.
  */
+export interface PassMemo {
+  absent: Set<string>;
+  externalImages: Map<string, string>;
+  problems: Map<string, NeedProblem>;
+}
+
+export function newPassMemo(): PassMemo {
+  return { absent: new Set(), externalImages: new Map(), problems: new Map() };
+}
+
+/** Answers the planner's needs from the registry, each at most once per pass (`pass`). */
 export async function learnFacts(
   needs: readonly Need[],
   repository: string,
   cache: FactCache,
   registry: RegistryFacts,
-  absent: Set<string>,
-  externalImages: Map<string, string> = new Map(),
-  problems: Map<string, NeedProblem> = new Map(),
+  pass: PassMemo = newPassMemo(),
 ): Promise<LearnResult> {
+  const { absent, externalImages, problems } = pass;
   let learned = 0;
   const unanswered: Need[] = [];
   await Promise.all(
@@ -249,17 +259,18 @@ export interface SettleInput {
  */
 export async function settlePlan(input: SettleInput): Promise<Plan> {
   const { compiled, repository, cache, registry } = input;
-  // External import sources are pinned once per call: a tag may move between passes, but within one
-  // the checksum and the Job's prepare spec see the same manifest.
-  const externalImages = new Map<string, string>();
-  const facts = () => ({ ...cache.planFacts(repository), ...input.otherFacts?.(), externalImages });
-  const absent = new Set<string>();
+  const pass = { ...newPassMemo(), ...(input.problems ? { problems: input.problems } : {}) };
+  const facts = () => ({
+    ...cache.planFacts(repository),
+    ...input.otherFacts?.(),
+    externalImages: pass.externalImages,
+  });
   let plan = evaluatePlan(compiled, facts());
   for (let round = 0; round < MAX_FACT_ROUNDS; round++) {
     const needs = [...plan.needs, ...buildCandidateNeeds(plan, input.jobDigests)];
     const [fromRegistry, more] = await Promise.all([
-      learnFacts(needs, repository, cache, registry, absent, externalImages, input.problems),
-      input.learnMore?.(needs, absent) ?? 0,
+      learnFacts(needs, repository, cache, registry, pass),
+      input.learnMore?.(needs, pass.absent) ?? 0,
     ]);
     if (fromRegistry.learned + more === 0) break;
     plan = evaluatePlan(compiled, facts());

@@ -17,7 +17,14 @@ import type { Clock } from '../runtime/clock.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventRecorder, EventTarget } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
-import { FIELD_MANAGER, isAlreadyExists, isNotFound, type KubeObject, toStatus } from '../runtime/kube.js';
+import {
+  FIELD_MANAGER,
+  isAlreadyExists,
+  isNotFound,
+  type KubeObject,
+  objectKey,
+  toStatus,
+} from '../runtime/kube.js';
 import { buildLogger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
 import { missingBaseImage } from './base-image.js';
@@ -147,7 +154,7 @@ export class ImageBuildReconciler {
 
   private async reconcileBuild(build: ImageBuild, log: Logger): Promise<ReconcileResult> {
     const { namespace } = build.metadata;
-    const key = `${namespace}/${build.metadata.name}`;
+    const key = objectKey(build);
     let git: GitPass;
     let compiled: CompileResult;
     try {
@@ -289,7 +296,7 @@ export class ImageBuildReconciler {
 
   /** stageDependencies globs that match nothing (werf warns too): one Warning event when they change. */
   private reportGitWarnings(build: ImageBuild, git: GitPass, log: Logger): void {
-    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const key = objectKey(build);
     const text = [...git.warnings].sort().join('\n');
     if ((this.gitWarnings.get(key) ?? '') === text) return;
     this.gitWarnings.set(key, text);
@@ -324,7 +331,7 @@ export class ImageBuildReconciler {
    * prepare spec stay the same: decidePass asks for every stage, twice a pass.
    */
   private jobName(build: ImageBuild, stage: PlannedStage): string {
-    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const key = objectKey(build);
     const spec = JSON.stringify(stage.prepareSpec);
     const memo = this.jobNames.get(key) ?? new Map<string, { at: string; name: string }>();
     this.jobNames.set(key, memo);
@@ -408,7 +415,7 @@ export class ImageBuildReconciler {
 
   /** Render, parse, plan; cached per generation, config source and project commit. */
   private async compile(build: ImageBuild, text: ConfigText, git: GitPass): Promise<CompileResult> {
-    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const key = objectKey(build);
     const cacheKey = `${build.metadata.uid}/${build.metadata.generation}/${text.source}/${git.cacheKey}`;
     const hit = this.compiled.get(key);
     if (hit?.key === cacheKey) return hit.result;
@@ -551,7 +558,7 @@ export class ImageBuildReconciler {
     // Jobs this process made that the informer has not shown yet (its watch lags the create,
     // by seconds under load): without them a stage whose pod already pushed would look
     // like a cache hit, then flip to built once the Job shows up.
-    const key = `${namespace}/${build.metadata.name}`;
+    const key = objectKey(build);
     const expected = this.expectedJobs.get(key);
     for (const [name, { job, at }] of expected ?? []) {
       if (owned.some((j) => j.metadata.name === name) || this.deps.clock.now() - at > EXPECT_JOB_MS) {
@@ -580,7 +587,7 @@ export class ImageBuildReconciler {
   }
 
   private activeCreateProblems(build: ImageBuild): Map<string, { reason: string; message: string }> {
-    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const key = objectKey(build);
     const out = new Map<string, { reason: string; message: string }>();
     const now = this.deps.clock.now();
     for (const [digest, p] of this.createProblems.get(key) ?? []) {
@@ -590,7 +597,7 @@ export class ImageBuildReconciler {
   }
 
   private rememberCreateProblem(build: ImageBuild, digest: string, reason: string, message: string): void {
-    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const key = objectKey(build);
     const m = this.createProblems.get(key) ?? new Map();
     m.set(digest, { reason, message, at: this.deps.clock.now() });
     this.createProblems.set(key, m);
@@ -631,7 +638,7 @@ export class ImageBuildReconciler {
     log: Logger,
   ): Promise<void> {
     const previous = build.status ?? {};
-    const key = `${build.metadata.namespace}/${build.metadata.name}`;
+    const key = objectKey(build);
     const written = this.lastWritten.get(key);
     const before = written?.uid === build.metadata.uid ? written.status : previous;
     const conditions = buildConditions({

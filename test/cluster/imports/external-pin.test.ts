@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import type { ImageBuild } from '../../../src/api/imagebuild.js';
 import { importChecksumKey, type Need } from '../../../src/plan/facts.js';
 import { planBuild } from '../../../src/plan/planner.js';
-import { FactCache, learnFacts } from '../../../src/reconciler/facts.js';
+import { FactCache, learnFacts, newPassMemo } from '../../../src/reconciler/facts.js';
 import { registryAccess } from '../../../src/reconciler/registry-access.js';
 import { RegistryClient } from '../../../src/registry/client.js';
 import { readImportFiles } from '../../../src/registry/imports.js';
@@ -37,11 +37,11 @@ const cfg = config([
 
 /** One reconcile pass as `observe` runs it: plan, learn, plan again until nothing new. */
 async function pass(cache: FactCache) {
-  const externalImages = new Map<string, string>();
-  const absent = new Set<string>();
+  const memo = newPassMemo();
+  const { externalImages } = memo;
   let plan = planBuild(cfg, { repository }, { ...cache.planFacts(repository), externalImages });
   for (let round = 0; round < 5; round++) {
-    const { learned } = await learnFacts(plan.needs, repository, cache, facts, absent, externalImages);
+    const { learned } = await learnFacts(plan.needs, repository, cache, facts, memo);
     if (learned === 0) break;
     plan = planBuild(cfg, { repository }, { ...cache.planFacts(repository), externalImages });
   }
@@ -92,28 +92,21 @@ describe('external import sources are pinned once per pass', () => {
 
   it('within a pass the tag is asked once, even if it moves meanwhile', async () => {
     const a = await pushImage(client, `${tools}:v2`, [[{ type: 'file', path: 'f', content: 'a' }]]);
-    const externalImages = new Map<string, string>();
+    const memo = newPassMemo();
+    const { externalImages } = memo;
     const need: Need = { kind: 'externalImage', key: `${tools}:v2`, ref: `${tools}:v2` };
     const cache = new FactCache();
-    expect((await learnFacts([need], repository, cache, facts, new Set(), externalImages)).learned).toBe(1);
+    expect((await learnFacts([need], repository, cache, facts, memo)).learned).toBe(1);
     await pushImage(client, `${tools}:v2`, [[{ type: 'file', path: 'f', content: 'b' }]]);
-    expect((await learnFacts([need], repository, cache, facts, new Set(), externalImages)).learned).toBe(0);
+    expect((await learnFacts([need], repository, cache, facts, memo)).learned).toBe(0);
     expect(externalImages.get(`${tools}:v2`)).toBe(`${tools}@${a.digest}`);
   });
 
   it('a missing external image is an ImageNotFound problem of the need naming the reference (not a retry)', async () => {
     const need: Need = { kind: 'externalImage', key: `${tools}:absent`, ref: `${tools}:absent` };
-    const problems = new Map();
-    const externalImages = new Map<string, string>();
-    const result = await learnFacts(
-      [need],
-      repository,
-      new FactCache(),
-      facts,
-      new Set(),
-      externalImages,
-      problems,
-    );
+    const memo = newPassMemo();
+    const { externalImages, problems } = memo;
+    const result = await learnFacts([need], repository, new FactCache(), facts, memo);
     expect(result.learned).toBe(0);
     expect(externalImages.size).toBe(0);
     expect(problems.get(`${tools}:absent`)).toEqual({

@@ -8,6 +8,7 @@ import {
   buildCandidateNeeds,
   FactCache,
   learnFacts,
+  newPassMemo,
   type RegistryFacts,
   settlePlan,
 } from '../../../src/reconciler/facts.js';
@@ -274,7 +275,7 @@ shell:
     registry.tags.set(`${REPO}:d1`, 'sha256:m1');
     // Unknown: the GET answers both digests.
     let cache = new FactCache();
-    expect((await learnFacts([need(true)], REPO, cache, registry, new Set())).learned).toBe(1);
+    expect((await learnFacts([need(true)], REPO, cache, registry)).learned).toBe(1);
     expect(cache.stageImage(REPO, 'd1')).toEqual({
       manifestDigest: 'sha256:m1',
       configDigest: configOf('sha256:m1'),
@@ -282,20 +283,25 @@ shell:
     expect(registry.gets).toEqual([`${REPO}:d1`]);
     expect(registry.heads).toEqual([]);
     // Known with it: nothing asked.
-    expect((await learnFacts([need(true), need(false)], REPO, cache, registry, new Set())).learned).toBe(0);
+    expect((await learnFacts([need(true), need(false)], REPO, cache, registry)).learned).toBe(0);
     expect(registry.gets.length).toBe(1);
     // Known without it (a HEAD or a Job result): completed by one GET, not skipped.
     cache = new FactCache();
     cache.setStageImage(REPO, 'd1', { manifestDigest: 'sha256:m1' });
-    expect((await learnFacts([need(false)], REPO, cache, registry, new Set())).learned).toBe(0);
-    expect((await learnFacts([need(true)], REPO, cache, registry, new Set())).learned).toBe(1);
+    expect((await learnFacts([need(false)], REPO, cache, registry)).learned).toBe(0);
+    expect((await learnFacts([need(true)], REPO, cache, registry)).learned).toBe(1);
     expect(cache.stageImage(REPO, 'd1')?.configDigest).toBe(configOf('sha256:m1'));
     expect(registry.gets.length).toBe(2);
     expect(registry.heads).toEqual([]);
     // Absent: remembered for the pass like a HEAD's 404.
     const absent = new Set<string>();
     expect(
-      (await learnFacts([{ ...need(true), digest: 'd2', key: 'd2' }], REPO, cache, registry, absent)).learned,
+      (
+        await learnFacts([{ ...need(true), digest: 'd2', key: 'd2' }], REPO, cache, registry, {
+          ...newPassMemo(),
+          absent,
+        })
+      ).learned,
     ).toBe(0);
     expect([...absent]).toEqual(['d2']);
   });
@@ -339,13 +345,13 @@ describe('learnFacts: answers that end the build instead of a retry', () => {
     const cache = new FactCache();
     cache.setStageImage(REPO, 'd1', { manifestDigest: 'sha256:m1' });
     const problems = new Map();
-    const result = await learnFacts([importNeed], REPO, cache, registry, new Set(), new Map(), problems);
+    const result = await learnFacts([importNeed], REPO, cache, registry, { ...newPassMemo(), problems });
     expect(result.learned).toBe(0);
     expect(problems.get('imp1')).toEqual({
       reason: 'ImportNotFound',
       message: `import source ${REPO}@sha256:m1: add path /no-such-dir not found in the image`,
     });
-    await learnFacts([importNeed], REPO, cache, registry, new Set(), new Map(), problems);
+    await learnFacts([importNeed], REPO, cache, registry, { ...newPassMemo(), problems });
     expect(asked).toBe(1);
   });
 
@@ -356,6 +362,6 @@ describe('learnFacts: answers that end the build instead of a retry', () => {
     };
     const cache = new FactCache();
     cache.setStageImage(REPO, 'd1', { manifestDigest: 'sha256:m1' });
-    await expect(learnFacts([importNeed], REPO, cache, registry, new Set())).rejects.toThrow(/ECONNREFUSED/);
+    await expect(learnFacts([importNeed], REPO, cache, registry)).rejects.toThrow(/ECONNREFUSED/);
   });
 });
