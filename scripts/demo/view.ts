@@ -79,11 +79,16 @@ function firstLine(text: string): string {
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
-/** `finishedAt - startedAt` as `12.3s`, or `-` when the stage did not run here. */
+/**
+ * `finishedAt - startedAt` in whole seconds (`12s`), or `-` when the stage did
+ * not run here. startedAt is the Job's creationTimestamp, which Kubernetes
+ * keeps to the second, so tenths would be noise.
+ */
 export function stageDuration(stage: StageStatus): string {
   if (!stage.startedAt || !stage.finishedAt) return '-';
   const ms = Date.parse(stage.finishedAt) - Date.parse(stage.startedAt);
-  return Number.isFinite(ms) && ms >= 0 ? `${(ms / 1000).toFixed(1)}s` : '-';
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  return ms < 1000 ? '<1s' : `${Math.round(ms / 1000)}s`;
 }
 
 /** The final table: one row per stage of every image of every build, columns aligned. */
@@ -108,10 +113,15 @@ export function finalTable(builds: BuildObject[]): string {
   return alignColumns([header, ...rows]);
 }
 
-/** The final image references, one line per image: `build/image  repository@sha256:...`. */
+/**
+ * The final image references, one line per image: `build/image  repository@sha256:...`.
+ * Artifacts (status `final: false`) are left out: they are only imported.
+ */
 export function finalImages(builds: BuildObject[]): string {
   const rows = builds.flatMap((b) =>
-    (b.status?.images ?? []).map((i) => [`${b.metadata.name}/${i.name}`, i.ref ?? '(not built)']),
+    (b.status?.images ?? [])
+      .filter((i) => i.final !== false)
+      .map((i) => [`${b.metadata.name}/${i.name}`, i.ref ?? '(not built)']),
   );
   return alignColumns(rows);
 }

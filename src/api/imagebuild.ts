@@ -217,6 +217,10 @@ export const StageStatusSchema = z.object({
 
 export const ImageStatusSchema = z.object({
   name: z.string(),
+  final: z
+    .boolean()
+    .optional()
+    .meta({ description: 'false for artifacts and `final: false` images: built only to be imported.' }),
   ref: z.string().optional().meta({ description: 'Final image, repository@sha256:..., when built.' }),
   tags: z.array(z.string()).optional(),
   stages: z.array(StageStatusSchema),

@@ -1,7 +1,7 @@
 // `stapel-operator plan`: render, parse and plan a werf.yaml, and show every
 // image's stages with their digests or what they wait for.
 import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { PlanFacts } from '../plan/facts.js';
 import { compilePlan, evaluatePlan, type Plan, type PlanProblem } from '../plan/planner.js';
 import { decodeConfigFile } from '../werf/encoding.js';
@@ -12,7 +12,9 @@ import { answerLocalGitNeeds, type LocalRepository, readLocalRepository } from '
 import { assumedDigests, planDockerfiles, planJson, planTable } from './plan-output.js';
 import {
   commandArgs,
+  configFileName,
   defaultProjectArgs,
+  PROJECT_OPTIONS_USAGE,
   type ProjectArgs,
   parseProjectArgs,
   projectDir,
@@ -20,17 +22,16 @@ import {
   unknownOption,
 } from './project-args.js';
 
-const usage = `Usage: stapel-operator plan -f werf.yaml [--dir DIR] [--env K=V ...] [--images a,b] [-o table|json|dockerfiles]
+const usage = `Usage: stapel-operator plan [-f werf.yaml] [options]
 
 Renders, parses and plans a werf.yaml: the image graph, every Stapel stage with
 its digest, or the facts it waits for (import checksums and git content are
 learned from registries and repositories while building). Local git mappings
 read the commit checked out in DIR's git work tree (HEAD, committed files only,
 as werf does); remote mappings wait for their content.
-  -f, --file FILE        the werf.yaml (default: werf.yaml)
-  --dir DIR              project root for .Files and .werf partials (default: the file's folder)
-  --env K=V              a value for the template's env function (repeatable)
-  --werf-env NAME        the value of .Env in templates
+
+Options:
+${PROJECT_OPTIONS_USAGE}
   --images a,b           plan these images (and what they need) instead of every final image
   --platform OS/ARCH     target platform (default linux/amd64)
   --repository REPO      registry repository of stage images, for the Dockerfiles (default <repository>)
@@ -49,7 +50,7 @@ interface PlanArgs extends ProjectArgs {
 
 function parseArgs(args: readonly string[]): PlanArgs | string {
   const out: PlanArgs = {
-    ...defaultProjectArgs('werf.yaml'),
+    ...defaultProjectArgs(),
     images: undefined,
     platform: undefined,
     repository: undefined,
@@ -153,23 +154,25 @@ export const planCommand: Command = {
   async run(args) {
     const parsed = commandArgs(args, usage, 'plan', parseArgs);
     if (typeof parsed === 'number') return parsed;
-    const file = resolve(parsed.file);
-    const fileName = basename(file);
+    const fileName = configFileName(parsed);
     let text: string;
     try {
-      text = decodeConfigFile(readFileSync(file), basename(file));
+      text = decodeConfigFile(readFileSync(resolve(parsed.file)), fileName);
     } catch (e) {
       process.stderr.write(`plan: cannot read ${parsed.file}: ${(e as Error).message}\n`);
       return 1;
     }
     let rendered: string;
     try {
-      rendered = renderProject(text, parsed, fileName);
+      rendered = renderProject(text, parsed);
     } catch (e) {
       process.stderr.write(`plan: ${(e as Error).message}\n`);
       return 1;
     }
-    const result = parseWerfConfig(rendered, { fileName });
+    const result = parseWerfConfig(rendered, {
+      fileName,
+      giterminism: { loose: parsed.looseGiterminism },
+    });
     for (const w of result.warnings) process.stderr.write(`${formatWerfConfigError(fileName, w)}\n`);
     if (result.errors.length > 0) {
       for (const e of result.errors) process.stderr.write(`${formatWerfConfigError(fileName, e)}\n`);

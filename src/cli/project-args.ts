@@ -1,7 +1,8 @@
 // The options every command that reads a werf project shares (-f/--file,
-// --dir, --env K=V, --werf-env) and the render step they feed: one parser
-// so `plan`, `render` and `validate` accept and reject the same things.
-import { basename, dirname, resolve } from 'node:path';
+// --dir, --env K=V, --werf-env, --loose-env, --loose-giterminism) and the
+// render step they feed: one parser so `plan`, `render` and `validate` accept
+// and reject the same things.
+import { dirname, join, resolve } from 'node:path';
 import { renderWerfConfig } from '../werf/render/index.js';
 import { readProjectFiles } from './project-files.js';
 
@@ -14,11 +15,33 @@ export interface ProjectArgs {
   env: Record<string, string>;
   /** The value of .Env (werf's --env). */
   werfEnv: string;
+  /** `env NAME` without a default gives "" when unset instead of failing. */
+  looseEnv: boolean;
+  /** werf's --loose-giterminism: allow what werf-giterminism.yaml would have to allow. */
+  looseGiterminism: boolean;
 }
 
-export function defaultProjectArgs(file: string): ProjectArgs {
-  return { file, dir: undefined, env: {}, werfEnv: '' };
+export const DEFAULT_CONFIG_FILE = 'werf.yaml';
+
+export function defaultProjectArgs(): ProjectArgs {
+  return {
+    file: DEFAULT_CONFIG_FILE,
+    dir: undefined,
+    env: {},
+    werfEnv: '',
+    looseEnv: false,
+    looseGiterminism: false,
+  };
 }
+
+/** The usage lines of the shared options, so every command describes them alike. */
+export const PROJECT_OPTIONS_USAGE = `  -f, --file FILE        the werf.yaml (default: werf.yaml, in DIR when --dir is given)
+  --dir DIR              project root for .Files and .werf partials (default: the file's folder)
+  --env K=V              a value the template's env function may read (repeatable)
+  --werf-env NAME        the value of .Env (werf's --env), e.g. production
+  --loose-env            env NAME without a default gives "" when unset instead of failing
+  --loose-giterminism    allow what werf-giterminism.yaml would have to allow
+                         (fromLatest, remote git branches, build_dir/fromPath mounts, secrets)`;
 
 /**
  * A command's own option: returns undefined when it took `flag`, an error
@@ -33,6 +56,7 @@ export function parseProjectArgs(
   out: ProjectArgs,
   own: OwnOption,
 ): string | undefined {
+  const fileBefore = out.file;
   try {
     for (let i = 0; i < args.length; i++) {
       const flag = args[i]!;
@@ -48,6 +72,8 @@ export function parseProjectArgs(
   } catch (e) {
     return (e as Error).message;
   }
+  // `--dir proj` alone means proj/werf.yaml, not the working directory's.
+  if (out.file === fileBefore && out.dir !== undefined) out.file = join(out.dir, DEFAULT_CONFIG_FILE);
   return undefined;
 }
 
@@ -71,6 +97,12 @@ function parseProjectOption(flag: string, value: () => string, out: ProjectArgs)
     case '--werf-env':
       out.werfEnv = value();
       return true;
+    case '--loose-env':
+      out.looseEnv = true;
+      return true;
+    case '--loose-giterminism':
+      out.looseGiterminism = true;
+      return true;
     default:
       return false;
   }
@@ -85,23 +117,23 @@ export function projectDir(args: ProjectArgs): string {
   return resolve(args.dir ?? dirname(args.file));
 }
 
+/** How errors name the werf.yaml: the path as the user gave it ("werf.yaml" for standard input). */
+export function configFileName(args: ProjectArgs): string {
+  return args.file === '-' ? DEFAULT_CONFIG_FILE : args.file;
+}
+
 /**
  * Renders `text` (the werf.yaml's content) with the project's files and the
- * env values; `fileName` names the file in errors. Throws RenderError for
- * template problems, Error when the project folder cannot be read.
+ * env values; errors name the file as configFileName does. Throws
+ * RenderError for template problems, Error when the project folder cannot be read.
  */
-export function renderProject(
-  text: string,
-  args: ProjectArgs,
-  fileName: string,
-  options: { strictEnv?: boolean } = {},
-): string {
+export function renderProject(text: string, args: ProjectArgs): string {
   return renderWerfConfig(text, {
     files: readProjectFiles(projectDir(args)),
     env: args.env,
     werfEnv: args.werfEnv,
-    fileName: basename(fileName),
-    ...options,
+    fileName: configFileName(args),
+    strictEnv: !args.looseEnv,
   });
 }
 

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { decodeConfigFile } from '../werf/encoding.js';
 import { formatWerfConfigError } from '../werf/errors.js';
-import type { GiterminismConfig } from '../werf/giterminism.js';
 import { parseWerfConfig } from '../werf/parse-config.js';
 import { RenderError } from '../werf/render/index.js';
 import type { Command } from './commands.js';
 import {
   commandArgs,
+  configFileName,
   defaultProjectArgs,
+  PROJECT_OPTIONS_USAGE,
   type ProjectArgs,
   parseProjectArgs,
   renderProject,
@@ -18,7 +19,7 @@ import {
 // templates, parse it, and print every error (and warning) with file, line,
 // column, document and YAML path.
 
-const usage = `Usage: stapel-operator validate -f <werf.yaml> [options]
+const usage = `Usage: stapel-operator validate [-f werf.yaml] [options]
 
 Checks a werf.yaml and prints every problem as
   FILE:LINE:COL: document N (image "NAME"): PATH: message
@@ -27,27 +28,13 @@ A file with Go templates ({{ ... }}) is rendered first, as werf does; the
 positions are then lines of the rendered text ('stapel-operator render' shows it).
 
 Options:
-  -f, --file FILE        the werf.yaml to check ("-" reads standard input)
-  --dir DIR              project root for .Files and .werf partials (default: the file's folder)
-  --env K=V              a value the template's env function may read (repeatable)
-  --werf-env NAME        the value of .Env (werf's --env)
-  --loose-giterminism    allow what werf-giterminism.yaml would have to allow
-                         (fromLatest, remote git branches, build_dir/fromPath mounts, secrets)`;
+${PROJECT_OPTIONS_USAGE}
+  (-f - reads standard input)`;
 
-export interface ValidateArgs extends ProjectArgs {
-  giterminism: GiterminismConfig;
-}
-
-export function parseValidateArgs(args: string[]): ValidateArgs | string {
-  const out: ValidateArgs = { ...defaultProjectArgs(''), giterminism: {} };
-  const problem = parseProjectArgs(args, out, (flag) => {
-    if (flag !== '--loose-giterminism') return unknownOption(flag);
-    out.giterminism.loose = true;
-    return undefined;
-  });
-  if (problem !== undefined) return problem;
-  if (out.file === '') return 'missing -f <werf.yaml>';
-  return out;
+export function parseValidateArgs(args: string[]): ProjectArgs | string {
+  const out = defaultProjectArgs();
+  const problem = parseProjectArgs(args, out, unknownOption);
+  return problem ?? out;
 }
 
 async function readInput(file: string): Promise<string> {
@@ -69,10 +56,10 @@ export const validateCommand: Command = {
       process.stderr.write(`stapel-operator validate: cannot read ${parsed.file}: ${(e as Error).message}\n`);
       return 2;
     }
-    const fileName = parsed.file === '-' ? 'werf.yaml' : parsed.file;
+    const fileName = configFileName(parsed);
     if (text.includes('{{')) {
       try {
-        text = renderProject(text, parsed, fileName);
+        text = renderProject(text, parsed);
       } catch (e) {
         process.stderr.write(
           `${e instanceof RenderError ? e.message : `${fileName}: ${(e as Error).message}`}\n`,
@@ -80,7 +67,10 @@ export const validateCommand: Command = {
         return 1;
       }
     }
-    const { config, errors, warnings } = parseWerfConfig(text, { fileName, giterminism: parsed.giterminism });
+    const { config, errors, warnings } = parseWerfConfig(text, {
+      fileName,
+      giterminism: { loose: parsed.looseGiterminism },
+    });
     for (const w of warnings) process.stderr.write(`${formatWerfConfigError(fileName, w)} (warning)\n`);
     for (const e of errors) process.stderr.write(`${formatWerfConfigError(fileName, e)}\n`);
     if (errors.length > 0) {

@@ -238,7 +238,7 @@ export function decidePass(input: PassInput): PassDecision {
       }
       stages.push(s);
     }
-    const status: ImageStatus = { name: image.name, stages };
+    const status: ImageStatus = { name: image.name, final: image.final, stages };
     const last = stages[stages.length - 1];
     if (last?.phase === 'Succeeded' && last.imageDigest && stages.every((s) => s.phase === 'Succeeded')) {
       status.ref = `${input.repository}@${last.imageDigest}`;

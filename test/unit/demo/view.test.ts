@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type BuildObject,
+  finalImages,
   finalTable,
   outcomeOf,
   progressLines,
@@ -92,12 +93,33 @@ describe('the final table', () => {
     expect(finalTable([build(stages)]).split('\n')).toEqual([
       'BUILD  IMAGE  STAGE    DIGEST  SOURCE  IMAGE DIGEST  DURATION',
       'shop   site   from     aaa     cache   sha256:1      -',
-      'shop   site   install  bbbb    built   sha256:2      12.5s',
+      'shop   site   install  bbbb    built   sha256:2      13s',
     ]);
   });
 
   it('counts built and cached stages', () => {
     expect(stageCounts([build(stages)])).toEqual({ built: 1, cache: 1, other: 0 });
+  });
+
+  it('lists final images only, not artifacts', () => {
+    const b = build(stages);
+    b.status!.images = [
+      { name: 'site', final: true, ref: 'r/site@sha256:1', stages },
+      { name: 'assets', final: false, ref: 'r/assets@sha256:2', stages },
+      { name: 'api', stages },
+    ];
+    expect(finalImages([b]).split('\n')).toEqual(['shop/site  r/site@sha256:1', 'shop/api   (not built)']);
+  });
+
+  it('gives whole seconds, and <1s for a stage faster than a second', () => {
+    const at = (finishedAt: string): StageStatus => ({
+      name: 'x',
+      phase: 'Succeeded',
+      startedAt: '2026-12-03T17:00:00Z',
+      finishedAt,
+    });
+    expect(stageDuration(at('2026-12-03T17:00:00.400Z'))).toBe('<1s');
+    expect(stageDuration(at('2026-12-03T17:01:04.400Z'))).toBe('64s');
   });
 
   it('gives no duration for a stage without both times', () => {

@@ -52,13 +52,20 @@ describe('stapel-operator validate', () => {
     expect(validate(text, '--loose-giterminism').status).toBe(0);
   });
 
-  it('rejects a missing -f with usage and exit 2', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'validate'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    expect(run.status).toBe(2);
-    expect(run.stderr).toContain('missing -f <werf.yaml>');
+  it('reads werf.yaml from --dir without -f, and names a missing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'validate-'));
+    const cli = () =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'validate', '--dir', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+    const missing = cli();
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`cannot read ${join(dir, 'werf.yaml')}`);
+    writeFileSync(join(dir, 'werf.yaml'), 'project: t\nconfigVersion: 1\n---\nimage: app\nfrom: alpine\n');
+    const found = cli();
+    expect(found.stdout).toBe(`${join(dir, 'werf.yaml')}: valid (1 image)\n`);
+    expect(found.status).toBe(0);
   });
 });
 
