@@ -27,6 +27,14 @@ describe('formatWerfConfigError', () => {
       'werf.yaml:14:10: document 3 (image "app"): import[1].after: expected "install" or "setup"',
     );
   });
+  it('says artifact for an artifact document', async () => {
+    const { parseWerfConfig } = await import('./parse-config.js');
+    const text = 'project: p\nconfigVersion: 1\n---\nartifact: builder\nfrom: alpine\nshell: {instal: [a]}\n';
+    const [error] = parseWerfConfig(text, { fileName: 'werf.yaml' }).errors;
+    expect(formatWerfConfigError('werf.yaml', error!)).toMatch(
+      /^werf\.yaml:6:9: document 2 \(artifact "builder"\): shell\.instal: unknown field "instal"/,
+    );
+  });
   it('leaves out the document for file-wide errors', () => {
     const line = formatWerfConfigError('w.yaml', {
       code: 'rule',

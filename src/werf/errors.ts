@@ -15,12 +15,14 @@ export function formatYamlPath(path: YamlPath): string {
 }
 
 /**
- * `werf.yaml:12:5: document 2 (image "app"): import[1].after: message`.
+ * `werf.yaml:12:5: document 2 (image "app"): import[1].after: message`
+ * (`(artifact "name")` for an artifact document).
  * Documents are counted from 1 for people; file-wide errors name no document.
  */
 export function formatWerfConfigError(fileName: string, error: WerfConfigError | WerfConfigWarning): string {
   const where = `${fileName}:${error.line}:${error.column}`;
   if (error.docIndex < 0) return `${where}: ${error.message}`;
-  const image = error.imageName === undefined ? '' : ` (image "${error.imageName}")`;
+  const kind = error.artifact ? 'artifact' : 'image';
+  const image = error.imageName === undefined ? '' : ` (${kind} "${error.imageName}")`;
   return `${where}: document ${error.docIndex + 1}${image}: ${formatYamlPath(error.path)}: ${error.message}`;
 }

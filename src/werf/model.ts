@@ -437,6 +437,8 @@ export interface WerfConfigError {
   docIndex: number;
   /** Image name of the document, when it has one ("" for a nameless image). */
   imageName: string | undefined;
+  /** The document is an `artifact:` (werf 1.2 form), so messages say artifact, not image. */
+  artifact?: boolean;
   /** YAML path inside the document, e.g. `['import', 1, 'after']`. */
   path: YamlPath;
   /** 1-based line and column in the original text. */

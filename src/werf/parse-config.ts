@@ -97,6 +97,10 @@ export function parseWerfConfig(text: string, options: ParseOptions = {}): Parse
     // `artifact` is a string field: any scalar counts as written (`artifact: 123` is "123").
     const artifactText = scalarText(fields.artifact);
     const artifactName = artifactText !== undefined && artifactText !== '' ? artifactText : undefined;
+    if (!has('image') && artifactName !== undefined) {
+      scope.imageName = artifactName;
+      scope.artifact = true;
+    }
     if (!has('image') && !has('artifact')) {
       diagnostics.error(
         scope,

@@ -15,6 +15,8 @@ export interface DocumentScope {
   doc: RawDocument;
   /** The image name the document declares, for messages. */
   imageName: string | undefined;
+  /** The name comes from `artifact:`. */
+  artifact?: boolean;
 }
 
 const key = (path: YamlPath) => JSON.stringify(path);
@@ -64,6 +66,7 @@ export class Diagnostics {
       code,
       docIndex: scope.doc.index,
       imageName: scope.imageName,
+      ...(scope.artifact ? { artifact: true } : {}),
       path: [...path],
       line,
       column,
@@ -77,6 +80,7 @@ export class Diagnostics {
       code: 'warning',
       docIndex: scope.doc.index,
       imageName: scope.imageName,
+      ...(scope.artifact ? { artifact: true } : {}),
       path: [...path],
       line,
       column,
