@@ -68,7 +68,16 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     log('starting the operator (dist/, deploy/ ServiceAccount, through the counting proxy)');
     const start = (logName: string) =>
-      startOperator({ repoRoot: REPO_ROOT, kubeconfig, logFile: join(dir, logName), fromDist: true });
+      startOperator({
+        repoRoot: REPO_ROOT,
+        kubeconfig,
+        logFile: join(dir, logName),
+        fromDist: true,
+        // BENCH_OPERATOR_NODE_OPTIONS: V8 flags for the operator alone (e.g. to compare heap settings).
+        ...(process.env.BENCH_OPERATOR_NODE_OPTIONS !== undefined
+          ? { env: { NODE_OPTIONS: process.env.BENCH_OPERATOR_NODE_OPTIONS } }
+          : {}),
+      });
     const env: BenchEnvironment = {
       state,
       kubectl,
