@@ -1,8 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 import { freePort } from '../../test/cluster/lib/ports.js';
 import { type ManagedProcess, startProcess } from '../../test/cluster/lib/processes.js';
 import { sleep } from '../../test/cluster/lib/wait.js';
@@ -18,6 +19,26 @@ export const OPERATOR_NAMESPACE = 'stapel-system';
 export const SERVICE_ACCOUNT = 'stapel-operator';
 const CRD = 'crds/stapel.dev_imagebuilds.yaml';
 const DEPLOY_FILES = ['deploy/namespace.yaml', 'deploy/rbac.yaml'];
+const DEPLOYMENT = 'deploy/deployment.yaml';
+
+/**
+ * The NODE_OPTIONS deploy/deployment.yaml gives the operator container (V8
+ * heap flags), so a local operator runs with the memory settings of a real one.
+ */
+export function deployedNodeOptions(repoRoot: string): string | undefined {
+  for (const doc of parseAllDocuments(readFileSync(join(repoRoot, DEPLOYMENT), 'utf8'))) {
+    const obj = doc.toJS() as {
+      kind?: string;
+      spec?: {
+        template?: { spec?: { containers?: { name: string; env?: { name: string; value?: string }[] }[] } };
+      };
+    } | null;
+    if (obj?.kind !== 'Deployment') continue;
+    const operator = obj.spec?.template?.spec?.containers?.find((c) => c.name === 'operator');
+    return operator?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+  }
+  return undefined;
+}
 
 export class Kubectl {
   constructor(
@@ -138,7 +159,13 @@ export async function startOperator(options: {
       logFile: options.logFile,
       cwd: options.repoRoot,
       // STAPEL_EXIT_WITH_PARENT: the operator stops by itself should the demo be killed.
-      env: { ...process.env, ...options.env, KUBECONFIG: options.kubeconfig, STAPEL_EXIT_WITH_PARENT: '1' },
+      env: {
+        ...process.env,
+        NODE_OPTIONS: deployedNodeOptions(options.repoRoot),
+        ...options.env,
+        KUBECONFIG: options.kubeconfig,
+        STAPEL_EXIT_WITH_PARENT: '1',
+      },
       // Stopped by its starter before the cluster, not by the terminal's Ctrl-C at the same time.
       ownProcessGroup: true,
     },
