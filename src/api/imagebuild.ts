@@ -66,6 +66,30 @@ export const GitSourceSchema = z
     ],
   });
 
+export const GitCredentialSchema = z
+  .object({
+    url: z
+      .string()
+      .min(1)
+      .max(2048)
+      .meta({
+        description:
+          'URL prefix of the remotes this Secret serves: scheme, host and optional path, e.g. ' +
+          'https://git.example.com/libs or git@git.example.com:libs. Whole path segments match; the longest prefix wins.',
+      }),
+    secretRef: z
+      .object({ name: z.string().min(1) })
+      .meta({ description: 'Secret with the same keys as spec.source.git.secretRef.' }),
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: URL_WITH_PASSWORD_RULE,
+        message: 'put credentials in the Secret named by secretRef, not in the URL',
+      },
+    ],
+  });
+
 export const SourceSchema = z
   .object({ git: GitSourceSchema.optional() })
   .meta({ description: 'Where the project comes from.' });
@@ -140,6 +164,15 @@ export const ImageBuildSpecSchema = z
     config: z.string().min(1).optional().meta({ description: 'werf.yaml text.' }),
     configRef: ConfigRefSchema.optional(),
     source: SourceSchema.optional(),
+    gitCredentials: z
+      .array(GitCredentialSchema)
+      .max(32)
+      .optional()
+      .meta({
+        description:
+          'Secrets for git remotes other than the project repository (remote git mappings on other hosts). ' +
+          'Checked before spec.source.git.secretRef, which serves the project repository and its host.',
+      }),
     configPath: z.string().min(1).default('werf.yaml').meta({
       description:
         'werf.yaml path inside spec.source.git.subPath, read at the resolved commit when config and configRef are absent.',

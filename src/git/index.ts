@@ -63,6 +63,14 @@ export {
   type RevisionRequest,
   revisionRequest,
 } from './revision.js';
-export { credentialsApply, remoteOrigin } from './scope.js';
+export {
+  credentialsApply,
+  type GitSecretRule,
+  gitSecretRuleFor,
+  gitSecretRules,
+  remoteLocation,
+  remoteOrigin,
+  urlUnderPrefix,
+} from './scope.js';
 export { type GitMappingSelector, type MappingSelection, selectMappingEntries } from './select.js';
 export { parseLsTree, type TreeEntry } from './tree.js';

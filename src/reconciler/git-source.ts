@@ -3,16 +3,18 @@ import type * as k8s from '@kubernetes/client-node';
 import { Reason } from '../api/conditions.js';
 import type { ImageBuild, SourceStatus } from '../api/imagebuild.js';
 import {
-  credentialsApply,
   credentialsFromSecretData,
   fileAddKey,
   type GitCredentials,
   GitError,
   GitFactsResolver,
   GitRepositoryCache,
+  type GitSecretRule,
   type GitSelectionHash,
   type GitSnapshot,
   gitFailure,
+  gitSecretRuleFor,
+  gitSecretRules,
   learnGitFacts,
   redactUrl,
 } from '../git/index.js';
@@ -25,7 +27,7 @@ import { decodeUtf8, encodingMessage } from '../werf/encoding.js';
 // The git side of a reconcile pass (issue 8). Once per process: a cache of
 // shallow, per-commit bare repositories and of content hashes (both content
 // addressed by URL + commit). Once per pass: the Secret of
-// spec.source.git.secretRef, one `ls-remote` per remote (the access check,
+// spec.gitCredentials and spec.source.git.secretRef, one `ls-remote` per remote (the access check,
 // even when the content is cached), the resolved project commit, and from
 // it werf.yaml (without config/configRef) and `.Files`.
 
@@ -68,58 +70,74 @@ export class GitSourceAccess {
     core: k8s.CoreV1Api,
   ): Promise<{ ok: true; pass: GitPass } | { ok: false; failure: GitPassFailure }> {
     const source = build.spec.source?.git;
-    let credentials: GitCredentials | undefined;
-    if (source) {
-      if (splitUrlUserinfo(source.url.trim()).password !== undefined) {
-        return {
-          ok: false,
-          failure: {
-            reason: Reason.ConfigInvalid,
-            message: `spec.source.git.url ${redactUrl(source.url)}: put credentials in the Secret named by secretRef, not in the URL`,
-            configProblem: true,
-          },
-        };
-      }
-      const secret = await readGitSecret(core, build);
-      if (!secret.ok) return secret;
-      credentials = secret.credentials;
+    const misplaced = [
+      ...(source ? [{ url: source.url, field: 'spec.source.git.url' }] : []),
+      ...(build.spec.gitCredentials ?? []).map((c, i) => ({
+        url: c.url,
+        field: `spec.gitCredentials[${i}].url`,
+      })),
+    ].find((u) => hasPassword(u.url));
+    if (misplaced) {
+      return {
+        ok: false,
+        failure: {
+          reason: Reason.ConfigInvalid,
+          message: `${misplaced.field} ${redactUrl(misplaced.url)}: put credentials in the Secret named by secretRef, not in the URL`,
+          configProblem: true,
+        },
+      };
     }
+    const rules = gitSecretRules(build.spec);
+    const secrets = await readGitSecrets(core, build, rules);
+    if (!secrets.ok) return secrets;
+    const credentialsFor = (url: string) => {
+      const rule = gitSecretRuleFor(rules, url);
+      return rule ? secrets.credentials.get(rule) : undefined;
+    };
     const resolver = new GitFactsResolver({
       cache: this.cache,
-      credentialsFor: (url) => (source && credentialsApply(source.url, url) ? credentials : undefined),
+      credentialsFor,
       contentCache: this.contentCache,
     });
-    const pass = new GitPass(this.cache, resolver, source, credentials);
+    const pass = new GitPass(this.cache, resolver, source, source ? credentialsFor(source.url) : undefined);
     await pass.resolveSource();
     return { ok: true, pass };
   }
 }
 
-/** Reads spec.source.git.secretRef into git credentials (none when no Secret is named). */
-async function readGitSecret(
+/** Reads the Secret of every git Secret rule (spec.gitCredentials, spec.source.git.secretRef) into credentials. */
+async function readGitSecrets(
   core: k8s.CoreV1Api,
   build: ImageBuild,
-): Promise<{ ok: true; credentials: GitCredentials | undefined } | { ok: false; failure: GitPassFailure }> {
-  const source = build.spec.source?.git;
-  const name = source?.secretRef?.name;
-  if (!source || !name) return { ok: true, credentials: undefined };
-  try {
-    const secret = await core.readNamespacedSecret({ name, namespace: build.metadata.namespace });
-    return { ok: true, credentials: credentialsFromSecretData(secret.data ?? {}, source.url) };
-  } catch (err) {
-    if (err instanceof GitError) {
-      return { ok: false, failure: { reason: err.reason, message: `Secret ${name}: ${err.message}` } };
+  rules: readonly GitSecretRule[],
+): Promise<
+  { ok: true; credentials: Map<GitSecretRule, GitCredentials> } | { ok: false; failure: GitPassFailure }
+> {
+  const credentials = new Map<GitSecretRule, GitCredentials>();
+  for (const rule of rules) {
+    const name = rule.secretName;
+    try {
+      const secret = await core.readNamespacedSecret({ name, namespace: build.metadata.namespace });
+      credentials.set(rule, credentialsFromSecretData(secret.data ?? {}, rule.url));
+    } catch (err) {
+      if (err instanceof GitError) {
+        return {
+          ok: false,
+          failure: { reason: err.reason, message: `Secret ${name} (${rule.field}): ${err.message}` },
+        };
+      }
+      if (!isNotFound(err)) throw err;
+      return {
+        ok: false,
+        failure: {
+          reason: Reason.SecretNotFound,
+          message: `Secret ${name} (${rule.field}) not found`,
+          requeueAfterMs: REQUEUE_MISSING_SECRET_MS,
+        },
+      };
     }
-    if (!isNotFound(err)) throw err;
-    return {
-      ok: false,
-      failure: {
-        reason: Reason.SecretNotFound,
-        message: `Secret ${name} (spec.source.git.secretRef) not found`,
-        requeueAfterMs: REQUEUE_MISSING_SECRET_MS,
-      },
-    };
   }
+  return { ok: true, credentials };
 }
 
 /** One reconcile pass's view of the git sources of one ImageBuild. */
@@ -193,7 +211,7 @@ export class GitPass {
       if ((need.kind === 'gitCommit' || need.kind === 'gitContent') && hasPassword(need.url)) {
         throw new GitError(
           'GitCredentialsInvalid',
-          `git mapping url ${redactUrl(need.url)} carries a password: put credentials in the Secret named by spec.source.git.secretRef`,
+          `git mapping url ${redactUrl(need.url)} carries a password: put credentials in a Secret named by spec.gitCredentials`,
         );
       }
       if (need.kind === 'gitCommit') this.follows = true;

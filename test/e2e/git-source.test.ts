@@ -7,7 +7,14 @@ import { adminClients } from '../cluster/helpers/kube.js';
 import { createTestNamespace, deleteTestNamespace } from '../cluster/helpers/namespace.js';
 import { readImage } from '../cluster/helpers/registry-files.js';
 import { waitFor } from '../cluster/lib/wait.js';
-import { type HttpGitServer, makeTempRoot, startHttpGitServer, TestRepo } from '../unit/git/git-servers.js';
+import {
+  type HttpGitServer,
+  makeTempRoot,
+  type SshGitServer,
+  startHttpGitServer,
+  startSshGitServer,
+  TestRepo,
+} from '../unit/git/git-servers.js';
 import {
   applyImageBuild,
   condition,
@@ -476,6 +483,92 @@ describe('a private repository', () => {
       expect(text).not.toContain(wrong);
       expect(text).not.toContain(password);
       expect(text).not.toContain(Buffer.from(`ci-bot:${wrong}`).toString('base64'));
+    }
+  });
+});
+
+describe('a remote mapping on another host, with its own Secret (spec.gitCredentials, SSH)', () => {
+  let namespace: string;
+  let ssh: SshGitServer;
+
+  beforeAll(async () => {
+    namespace = await createTestNamespace('gitcreds');
+    ssh = await startSshGitServer(root);
+  });
+  afterAll(async () => {
+    await ssh?.close();
+    if (namespace) await deleteTestNamespace(namespace);
+  });
+
+  it('the project reads its Secret over HTTP, the SSH remote the key named for it; no key in any output', {
+    timeout: 900_000,
+  }, async () => {
+    const hex = randomBytes(3).toString('hex');
+    const lib = new TestRepo(root, `vault-${hex}`);
+    const libCommit = lib.commit({ 'src/lib.txt': 'from the ssh remote\n', 'other/skip.txt': 'x\n' });
+    const project = new TestRepo(root, `private-app-${hex}`);
+    const commit = project.commit({
+      'werf.yaml': [
+        'project: creds',
+        'configVersion: 1',
+        '---',
+        'image: app',
+        'from: {{ env "BASE_IMAGE" }}',
+        'git:',
+        '- {add: /app, to: /srv/app}',
+        `- {url: "${ssh.urlOf(lib.name)}", commit: ${libCommit}, add: /src, to: /srv/lib}`,
+        '',
+      ].join('\n'),
+      'app/main.txt': 'app\n',
+    });
+    const { core } = adminClients();
+    await core.createNamespacedSecret({
+      namespace,
+      body: {
+        metadata: { name: 'project-http' },
+        type: 'kubernetes.io/basic-auth',
+        stringData: { username: 'ci-bot', password },
+      },
+    });
+    await core.createNamespacedSecret({
+      namespace,
+      body: {
+        metadata: { name: 'vault-ssh' },
+        type: 'kubernetes.io/ssh-auth',
+        stringData: { 'ssh-privatekey': ssh.clientKey, known_hosts: ssh.knownHosts },
+      },
+    });
+    applyImageBuild(namespace, 'creds', {
+      source: {
+        git: { url: locked.urlOf(project.name), revision: 'main', secretRef: { name: 'project-http' } },
+      },
+      gitCredentials: [{ url: ssh.urlOf(lib.name), secretRef: { name: 'vault-ssh' } }],
+      env: { BASE_IMAGE: base() },
+      registry: { repository: repository(), insecure: true },
+      retries: 0,
+    });
+    const ib = await waitForBuild(namespace, 'creds', readyAt(commit));
+    const files = await finalFiles(ib, 'app');
+    expect(files.get('srv/app/main.txt')?.content?.toString()).toBe('app\n');
+    expect(files.get('srv/lib/lib.txt')?.content?.toString()).toBe('from the ssh remote\n');
+    expect(Object.keys(filesUnder(files, 'srv/lib'))).toEqual(['lib.txt']);
+    // The gitArchive pod mounts both Secrets, each at its own folder, into prepare only.
+    const jobs = (await adminClients().batch.listNamespacedJob({ namespace })).items;
+    const secretsOf = (j: (typeof jobs)[number]) =>
+      (j.spec?.template.spec?.volumes ?? []).flatMap((v) =>
+        v.secret?.secretName ? [v.secret.secretName] : [],
+      );
+    expect(jobs.some((j) => ['project-http', 'vault-ssh'].every((n) => secretsOf(j).includes(n)))).toBe(true);
+    const keyLine = ssh.clientKey.split('\n').find((l) => l.length > 40 && !l.startsWith('-----'))!;
+    const outputs = [
+      JSON.stringify(ib),
+      JSON.stringify(jobs),
+      JSON.stringify((await core.listNamespacedEvent({ namespace })).items),
+      readFileSync(join(op.dir, 'operator.log'), 'utf8'),
+    ];
+    for (const text of outputs) {
+      expect(text).not.toContain(keyLine);
+      expect(text).not.toContain(password);
     }
   });
 });

@@ -1,7 +1,7 @@
 import type { V1Job, V1Toleration } from '@kubernetes/client-node';
 import { parseDurationSeconds } from '../../api/duration.js';
 import { API_VERSION, type ImageBuild, KIND } from '../../api/imagebuild.js';
-import { credentialsApply } from '../../git/scope.js';
+import { gitSecretRuleFor, gitSecretRules } from '../../git/scope.js';
 import type { PrepareSpec } from '../../plan/prepare-spec.js';
 import {
   ANNOTATION_DIGEST,
@@ -67,31 +67,33 @@ export function kanikoArgs(repository: string, digest: string, insecure: boolean
 }
 
 /**
- * The prepare spec as the pod gets it: git entries the Secret applies to
- * (same origin as spec.source.git, src/git/scope.ts) read it from the
- * mounted folder. The credential itself is never in the spec.
+ * The prepare spec as the pod gets it: each git entry whose remote a Secret
+ * serves (spec.gitCredentials, spec.source.git.secretRef: src/git/scope.ts)
+ * reads it from that Secret's mounted folder, `<PREPARE_GIT_AUTH_DIR>/<n>`.
+ * The credential itself is never in the spec. Returns the Secrets to mount,
+ * the n-th at folder n.
  */
 export function withGitCredentials(
   spec: PrepareSpec,
-  source: { url: string; secretRef?: { name: string } } | undefined,
-): { spec: PrepareSpec; secretName: string | undefined } {
-  const secretName = source?.secretRef?.name;
-  if (!source || !secretName) return { spec, secretName: undefined };
-  let used = false;
+  buildSpec: ImageBuild['spec'],
+): { spec: PrepareSpec; secretNames: string[] } {
+  const rules = gitSecretRules(buildSpec);
+  const secretNames: string[] = [];
   const git = spec.git.map((entry) => {
-    if (!credentialsApply(source.url, entry.url)) return entry;
-    used = true;
-    return { ...entry, credentialsDir: PREPARE_GIT_AUTH_DIR };
+    const rule = gitSecretRuleFor(rules, entry.url);
+    if (!rule) return entry;
+    let n = secretNames.indexOf(rule.secretName);
+    if (n < 0) n = secretNames.push(rule.secretName) - 1;
+    return { ...entry, credentialsDir: `${PREPARE_GIT_AUTH_DIR}/${n}` };
   });
-  return used ? { spec: { ...spec, git }, secretName } : { spec, secretName: undefined };
+  return secretNames.length > 0 ? { spec: { ...spec, git }, secretNames } : { spec, secretNames };
 }
 
 export function buildStageJob(build: ImageBuild, stage: StageToBuild, settings: JobSettings): V1Job {
   const { spec, metadata } = build;
   const builder = spec.builder ?? {};
   const secretName = spec.registry.secretRef?.name;
-  const prepare = withGitCredentials(stage.prepareSpec, spec.source?.git);
-  const gitSecret = prepare.secretName;
+  const prepare = withGitCredentials(stage.prepareSpec, spec);
   const labels = {
     [MANAGED_BY]: MANAGER,
     [LABEL_BUILD]: labelValue(metadata.name),
@@ -110,10 +112,16 @@ export function buildStageJob(build: ImageBuild, stage: StageToBuild, settings: 
         },
       ]
     : [];
-  // Owner-read only, like registry-auth: only prepare mounts it; Kaniko never sees the git Secret.
-  const gitAuthVolume = gitSecret
-    ? [{ name: 'git-auth', secret: { secretName: gitSecret, defaultMode: 0o400 } }]
-    : [];
+  // Owner-read only, like registry-auth: only prepare mounts them; Kaniko never sees a git Secret.
+  const gitAuthVolumes = prepare.secretNames.map((name, n) => ({
+    name: `git-auth-${n}`,
+    secret: { secretName: name, defaultMode: 0o400 },
+  }));
+  const gitAuthMounts = prepare.secretNames.map((_, n) => ({
+    name: `git-auth-${n}`,
+    mountPath: `${PREPARE_GIT_AUTH_DIR}/${n}`,
+    readOnly: true,
+  }));
   const template = {
     metadata: { labels, annotations: { [ANNOTATION_DIGEST]: stage.digest } },
     spec: {
@@ -124,7 +132,7 @@ export function buildStageJob(build: ImageBuild, stage: StageToBuild, settings: 
       ...(builder.serviceAccountName ? { serviceAccountName: builder.serviceAccountName } : {}),
       ...(builder.nodeSelector ? { nodeSelector: builder.nodeSelector } : {}),
       ...(builder.tolerations ? { tolerations: builder.tolerations as V1Toleration[] } : {}),
-      volumes: [{ name: 'workspace', emptyDir: {} }, ...authVolume, ...gitAuthVolume],
+      volumes: [{ name: 'workspace', emptyDir: {} }, ...authVolume, ...gitAuthVolumes],
       initContainers: [
         {
           name: 'prepare',
@@ -137,7 +145,7 @@ export function buildStageJob(build: ImageBuild, stage: StageToBuild, settings: 
           volumeMounts: [
             { name: 'workspace', mountPath: WORKSPACE },
             ...(secretName ? [{ name: 'registry-auth', mountPath: PREPARE_AUTH_DIR, readOnly: true }] : []),
-            ...(gitSecret ? [{ name: 'git-auth', mountPath: PREPARE_GIT_AUTH_DIR, readOnly: true }] : []),
+            ...gitAuthMounts,
           ],
           terminationMessagePolicy: 'FallbackToLogsOnError',
           securityContext: { allowPrivilegeEscalation: false },

@@ -7,9 +7,9 @@ import {
 } from '../../../src/reconciler/resources/job.js';
 import { imageBuild, prepareSpec } from './fixtures.js';
 
-// The build pod's access to a private repository: the Secret of
-// spec.source.git is mounted read-only into prepare only, and the prepare
-// spec names the folder, never a credential.
+// The build pod's access to private repositories: the Secrets of
+// spec.source.git and spec.gitCredentials are mounted read-only into prepare
+// only, and the prepare spec names their folders, never a credential.
 
 const settings = { operatorImage: 'example.com/op:1', defaultBuilderImage: 'example.com/kaniko:1' };
 const digest = 'a'.repeat(64);
@@ -60,12 +60,12 @@ describe('buildStageJob with a git Secret', () => {
 
   it('mounts the Secret read-only into prepare only', () => {
     expect(pod.volumes).toContainEqual({
-      name: 'git-auth',
+      name: 'git-auth-0',
       secret: { secretName: 'git-creds', defaultMode: 0o400 },
     });
     expect(pod.initContainers![0]!.volumeMounts).toContainEqual({
-      name: 'git-auth',
-      mountPath: PREPARE_GIT_AUTH_DIR,
+      name: 'git-auth-0',
+      mountPath: `${PREPARE_GIT_AUTH_DIR}/0`,
       readOnly: true,
     });
     expect(JSON.stringify(pod.containers)).not.toContain('git-auth');
@@ -73,7 +73,7 @@ describe('buildStageJob with a git Secret', () => {
 
   it('points same-origin entries at the mount and leaves other hosts anonymous', () => {
     const spec = specOf(job);
-    expect(spec.git.map((g) => g.credentialsDir)).toEqual([PREPARE_GIT_AUTH_DIR, undefined]);
+    expect(spec.git.map((g) => g.credentialsDir)).toEqual([`${PREPARE_GIT_AUTH_DIR}/0`, undefined]);
     // The stage's own spec object is not changed.
     expect(stage.prepareSpec.git[0]!.credentialsDir).toBeUndefined();
   });
@@ -104,5 +104,42 @@ describe('buildStageJob with a git Secret', () => {
     );
     expect(JSON.stringify(elsewhere)).not.toContain('git-creds');
     expect(specOf(elsewhere).git.every((g) => g.credentialsDir === undefined)).toBe(true);
+  });
+});
+
+describe('buildStageJob with spec.gitCredentials', () => {
+  it('mounts each Secret a git entry uses at its own folder, once', () => {
+    const three = {
+      ...stage,
+      prepareSpec: {
+        ...stage.prepareSpec,
+        git: [...stage.prepareSpec.git, entry('https://other.example/lib2.git', 'git/2')],
+      },
+    };
+    const build = imageBuild({
+      source: {
+        git: {
+          url: 'https://git.example.com/team/app.git',
+          revision: 'main',
+          secretRef: { name: 'project' },
+        },
+      },
+      gitCredentials: [
+        { url: 'https://other.example', secretRef: { name: 'other' } },
+        { url: 'https://nowhere.example', secretRef: { name: 'unused' } },
+      ],
+    });
+    const job = buildStageJob(build, three, settings);
+    const pod = job.spec!.template.spec!;
+    expect(pod.volumes!.filter((v) => v.name.startsWith('git-auth'))).toEqual([
+      { name: 'git-auth-0', secret: { secretName: 'project', defaultMode: 0o400 } },
+      { name: 'git-auth-1', secret: { secretName: 'other', defaultMode: 0o400 } },
+    ]);
+    expect(specOf(job).git.map((g) => g.credentialsDir)).toEqual([
+      `${PREPARE_GIT_AUTH_DIR}/0`,
+      `${PREPARE_GIT_AUTH_DIR}/1`,
+      `${PREPARE_GIT_AUTH_DIR}/1`,
+    ]);
+    expect(JSON.stringify(job)).not.toContain('unused');
   });
 });

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageBuildSchema } from '../../../src/api/imagebuild.js';
-import { credentialsApply, remoteOrigin } from '../../../src/git/scope.js';
+import {
+  credentialsApply,
+  gitSecretRuleFor,
+  gitSecretRules,
+  remoteOrigin,
+  urlUnderPrefix,
+} from '../../../src/git/scope.js';
 import { evaluatePlan } from '../../../src/plan/planner.js';
 import { compileConfig } from '../../../src/reconciler/config.js';
 import { emptyGitFacts, GitSourceAccess, gitPassFailure } from '../../../src/reconciler/git-source.js';
@@ -74,6 +80,44 @@ describe('the ImageBuild API for git sources', () => {
     });
     expect(parsed.spec.source?.git?.revision).toBe('HEAD');
     expect(parsed.spec.configPath).toBe('werf.yaml');
+  });
+});
+
+describe('which Secret spec.gitCredentials sends to a remote', () => {
+  const rules = gitSecretRules({
+    source: { git: { url: 'https://git.example.com/team/app.git', secretRef: { name: 'project' } } },
+    gitCredentials: [
+      { url: 'https://git.example.com/libs', secretRef: { name: 'libs' } },
+      { url: 'https://git.example.com/libs/vendor/', secretRef: { name: 'vendor' } },
+      { url: 'git@code.example.org:platform', secretRef: { name: 'platform-ssh' } },
+    ],
+  });
+  const secretFor = (url: string) => gitSecretRuleFor(rules, url)?.secretName;
+
+  it('takes the longest prefix, whole path segments only', () => {
+    expect(secretFor('https://git.example.com/libs/x.git')).toBe('libs');
+    expect(secretFor('https://git.example.com/libs/vendor/y.git')).toBe('vendor');
+    expect(secretFor('https://git.example.com/libs.git')).toBe('libs');
+    // "libs" is not a prefix of "libs-extra": the project's Secret serves its host.
+    expect(secretFor('https://git.example.com/libs-extra/z.git')).toBe('project');
+  });
+
+  it('matches ssh prefixes in scp-like and ssh:// form, and nothing on other hosts', () => {
+    expect(secretFor('ssh://git@code.example.org/platform/tools.git')).toBe('platform-ssh');
+    expect(secretFor('git@code.example.org:platform/tools.git')).toBe('platform-ssh');
+    expect(secretFor('https://code.example.org/platform/tools.git')).toBeUndefined();
+    expect(secretFor('https://elsewhere.example/x.git')).toBeUndefined();
+  });
+
+  it('names the field of each rule for messages', () => {
+    expect(rules.map((r) => r.field)).toEqual([
+      'spec.gitCredentials[0].secretRef',
+      'spec.gitCredentials[1].secretRef',
+      'spec.gitCredentials[2].secretRef',
+      'spec.source.git.secretRef',
+    ]);
+    expect(urlUnderPrefix('https://git.example.com', 'https://GIT.example.com:443/a/b')).toBe(true);
+    expect(urlUnderPrefix('https://git.example.com/a', 'https://git.example.com.evil/a')).toBe(false);
   });
 });
 
