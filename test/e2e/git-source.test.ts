@@ -404,6 +404,16 @@ describe('the API server validates spec.source', () => {
     );
     expect(apply({})).toContain('set exactly one of config, configRef');
     expect(apply({ source: { git: { url: 'https://git.example/x.git' } } })).toBe('accepted');
+    const credentialWithPassword = apply({
+      config: 'x',
+      gitCredentials: [{ url: `https://bot:${password}@libs.example/`, secretRef: { name: 's' } }],
+    });
+    expect(credentialWithPassword).toContain('spec.gitCredentials[0]');
+    expect(credentialWithPassword).toContain('put credentials in the Secret named by secretRef');
+    expect(credentialWithPassword).not.toContain(password);
+    expect(
+      apply({ config: 'x', gitCredentials: [{ url: 'git@libs.example:team', secretRef: { name: 's' } }] }),
+    ).toBe('accepted');
   });
 });
 
