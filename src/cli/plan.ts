@@ -18,6 +18,7 @@ import {
   type ProjectArgs,
   parseProjectArgs,
   projectDir,
+  projectGiterminism,
   renderProject,
   unknownOption,
 } from './project-args.js';
@@ -169,10 +170,10 @@ export const planCommand: Command = {
       process.stderr.write(`plan: ${(e as Error).message}\n`);
       return 1;
     }
-    const result = parseWerfConfig(rendered, {
-      fileName,
-      giterminism: { loose: parsed.looseGiterminism },
-    });
+    const giterminism = projectGiterminism(parsed);
+    for (const e of giterminism.errors) process.stderr.write(`plan: ${e}\n`);
+    if (giterminism.errors.length > 0) return 1;
+    const result = parseWerfConfig(rendered, { fileName, giterminism: giterminism.config });
     for (const w of result.warnings) process.stderr.write(`${formatWerfConfigError(fileName, w)}\n`);
     if (result.errors.length > 0) {
       for (const e of result.errors) process.stderr.write(`${formatWerfConfigError(fileName, e)}\n`);

@@ -2,7 +2,14 @@
 // --dir, --env K=V, --werf-env, --loose-env, --loose-giterminism) and the
 // render step they feed: one parser so `plan`, `render` and `validate` accept
 // and reject the same things.
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { decodeConfigFile } from '../werf/encoding.js';
+import {
+  GITERMINISM_FILE,
+  type GiterminismFileResult,
+  parseGiterminismFile,
+} from '../werf/giterminism-file.js';
 import { renderWerfConfig } from '../werf/render/index.js';
 import { readProjectFiles } from './project-files.js';
 
@@ -156,4 +163,26 @@ export function commandArgs<T extends ProjectArgs>(
   if (typeof parsed !== 'string') return parsed;
   process.stderr.write(`${command}: ${parsed}\n\n${usage}\n`);
   return 2;
+}
+
+/**
+ * The giterminism rules for this project: everything allowed with
+ * --loose-giterminism, else the project folder's werf-giterminism.yaml (the
+ * working tree's, where werf reads the commit's), else werf's defaults.
+ */
+export function projectGiterminism(args: ProjectArgs): GiterminismFileResult {
+  if (args.looseGiterminism) return { config: { loose: true }, errors: [] };
+  const file = join(args.dir ?? dirname(args.file === '-' ? '.' : args.file), GITERMINISM_FILE);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { config: {}, errors: [] };
+    return { config: {}, errors: [`${file}: ${(e as Error).message}`] };
+  }
+  try {
+    return parseGiterminismFile(decodeConfigFile(bytes, file), file);
+  } catch (e) {
+    return { config: {}, errors: [(e as Error).message] };
+  }
 }

@@ -11,6 +11,7 @@ import {
   PROJECT_OPTIONS_USAGE,
   type ProjectArgs,
   parseProjectArgs,
+  projectGiterminism,
   renderProject,
   unknownOption,
 } from './project-args.js';
@@ -67,10 +68,10 @@ export const validateCommand: Command = {
         return 1;
       }
     }
-    const { config, errors, warnings } = parseWerfConfig(text, {
-      fileName,
-      giterminism: { loose: parsed.looseGiterminism },
-    });
+    const giterminism = projectGiterminism(parsed);
+    for (const e of giterminism.errors) process.stderr.write(`${e}\n`);
+    if (giterminism.errors.length > 0) return 1;
+    const { config, errors, warnings } = parseWerfConfig(text, { fileName, giterminism: giterminism.config });
     for (const w of warnings) process.stderr.write(`${formatWerfConfigError(fileName, w)} (warning)\n`);
     for (const e of errors) process.stderr.write(`${formatWerfConfigError(fileName, e)}\n`);
     if (errors.length > 0) {

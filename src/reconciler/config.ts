@@ -1,6 +1,7 @@
 import type { ImageBuild } from '../api/imagebuild.js';
 import { type CompiledPlan, compilePlan, type PlanProblem, type PlanRequest } from '../plan/planner.js';
 import { formatWerfConfigError, formatYamlPath } from '../werf/errors.js';
+import { giterminismFromProjectFiles } from '../werf/giterminism-file.js';
 import { parseWerfConfig } from '../werf/parse-config.js';
 import { RenderError, renderWerfConfig } from '../werf/render/index.js';
 import { registryHost } from './resources/job.js';
@@ -18,8 +19,10 @@ export type CompileResult = { ok: true; compiled: CompiledPlan } | { ok: false; 
 export interface CompileSource {
   /** Name in error messages: the config's path in the repository. */
   fileName?: string;
-  /** `.Files` and partials. */
+  /** `.Files` and partials; werf-giterminism.yaml among them loosens giterminism. */
   files?: ReadonlyMap<string, string>;
+  /** Where `files` lie in the repository (spec.source.git.subPath), for messages. */
+  filesDir?: string;
   /** The repository local git mappings read. */
   git?: { url: string; commit: string };
 }
@@ -55,7 +58,9 @@ export function compileConfig(text: string, build: ImageBuild, source: CompileSo
     return { ok: false, errors: [`${fileName}: rendering failed: ${(err as Error).message}`] };
   }
   try {
-    const parsed = parseWerfConfig(rendered, { fileName });
+    const giterminism = giterminismFromProjectFiles(source.files, source.filesDir);
+    if (giterminism.errors.length > 0) return { ok: false, errors: giterminism.errors };
+    const parsed = parseWerfConfig(rendered, { fileName, giterminism: giterminism.config });
     if (parsed.errors.length > 0) {
       return { ok: false, errors: parsed.errors.map((e) => formatWerfConfigError(fileName, e)) };
     }

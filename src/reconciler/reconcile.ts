@@ -422,7 +422,9 @@ export class ImageBuildReconciler {
     const project = git.project;
     const result = compileConfig(text.text, build, {
       ...(text.fileName ? { fileName: text.fileName } : {}),
-      ...(project ? { git: project, files: await git.files() } : {}),
+      ...(project
+        ? { git: project, files: await git.files(), filesDir: build.spec.source?.git?.subPath ?? '' }
+        : {}),
     });
     this.compiled.set(key, { key: cacheKey, result });
     return result;

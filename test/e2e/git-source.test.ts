@@ -582,3 +582,43 @@ describe('a remote mapping on another host, with its own Secret (spec.gitCredent
     }
   });
 });
+
+describe("the repository's werf-giterminism.yaml", () => {
+  let namespace: string;
+  beforeAll(async () => {
+    namespace = await createTestNamespace('gitermin');
+  });
+  afterAll(() => (namespace ? deleteTestNamespace(namespace) : undefined));
+
+  it('allows a remote mapping on a branch, which then builds from the branch head', {
+    timeout: 600_000,
+  }, async () => {
+    const hex = randomBytes(3).toString('hex');
+    const lib = new TestRepo(root, `branchlib-${hex}`);
+    lib.commit({ 'etc/motd': 'on main\n' });
+    const project = new TestRepo(root, `gitermin-${hex}`);
+    const commit = project.commit({
+      'deploy/werf.yaml': [
+        'project: gitermin',
+        'configVersion: 1',
+        '---',
+        'image: app',
+        'from: {{ env "BASE_IMAGE" }}',
+        'git:',
+        `- {url: "${open.urlOf(lib.name)}", branch: main, add: /etc, to: /srv/etc}`,
+        '',
+      ].join('\n'),
+      'deploy/werf-giterminism.yaml':
+        'giterminismConfigVersion: 1\nconfig:\n  stapel:\n    git:\n      allowBranch: true\n',
+    });
+    applyImageBuild(namespace, 'branch', {
+      source: { git: { url: open.urlOf(project.name), revision: 'main', subPath: 'deploy' } },
+      env: { BASE_IMAGE: base() },
+      registry: { repository: repository(), insecure: true },
+      retries: 0,
+    });
+    const ib = await waitForBuild(namespace, 'branch', readyAt(commit));
+    const files = await finalFiles(ib, 'app');
+    expect(files.get('srv/etc/motd')?.content?.toString()).toBe('on main\n');
+  });
+});

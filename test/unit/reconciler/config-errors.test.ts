@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ImageBuildSchema } from '../../../src/api/imagebuild.js';
-import { describeSchemaIssues } from '../../../src/reconciler/config.js';
+import { compileConfig, describeSchemaIssues } from '../../../src/reconciler/config.js';
 import { imageBuild } from './fixtures.js';
 
 // What status says when an ImageBuild does not match its schema (the CRD
@@ -26,5 +26,33 @@ describe('ImageBuild schema errors in status', () => {
     expect(message.split('\n')).toHaveLength(21);
     expect(message).toMatch(/^spec\.images\.0: Too small/);
     expect(message.endsWith('\n(4980 more)')).toBe(true);
+  });
+});
+
+describe('werf-giterminism.yaml from the project repository', () => {
+  const config =
+    'project: p\nconfigVersion: 1\n---\nimage: a\nfrom: alpine:3.20\ngit:\n- {url: "https://git.example/lib.git", branch: main, add: /, to: /lib}\n';
+  const git = { url: 'https://git.example/app.git', commit: 'c'.repeat(40) };
+
+  it('a remote mapping on a branch is refused by default and allowed by the file', () => {
+    const refused = compileConfig(config, imageBuild(), { git, files: new Map() });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.errors.join('\n')).toContain('config.stapel.git.allowBranch');
+    const files = new Map([
+      [
+        'werf-giterminism.yaml',
+        'giterminismConfigVersion: 1\nconfig:\n  stapel:\n    git:\n      allowBranch: true\n',
+      ],
+    ]);
+    expect(compileConfig(config, imageBuild(), { git, files }).ok).toBe(true);
+  });
+
+  it('a broken file is a config error naming its place in the repository', () => {
+    const files = new Map([['werf-giterminism.yaml', 'giterminismConfigVersion: 1\nconfig: {stapl: {}}\n']]);
+    const result = compileConfig(config, imageBuild(), { git, files, filesDir: 'deploy' });
+    expect(result).toEqual({
+      ok: false,
+      errors: ['deploy/werf-giterminism.yaml:2:10: config.stapl: unknown field "stapl"'],
+    });
   });
 });

@@ -52,6 +52,27 @@ describe('stapel-operator validate', () => {
     expect(validate(text, '--loose-giterminism').status).toBe(0);
   });
 
+  it("reads the project's werf-giterminism.yaml, and reports its errors", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'validate-'));
+    writeFileSync(
+      join(dir, 'werf.yaml'),
+      'project: t\nconfigVersion: 1\n---\nimage: app\nfrom: alpine\ngit:\n- {url: "https://git.example/l.git", branch: main, add: /, to: /l}\n',
+    );
+    const cli = () =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'validate', '--dir', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+    expect(cli().stderr).toContain('allow branches with config.stapel.git.allowBranch');
+    const rules = join(dir, 'werf-giterminism.yaml');
+    writeFileSync(rules, 'giterminismConfigVersion: 1\nconfig: {stapel: {git: {allowBranch: true}}}\n');
+    expect(cli().status).toBe(0);
+    writeFileSync(rules, 'giterminismConfigVersion: 1\nconfig: {stapel: {git: {alowBranch: true}}}\n');
+    const broken = cli();
+    expect(broken.stderr).toBe(`${rules}:2:25: config.stapel.git.alowBranch: unknown field "alowBranch"\n`);
+    expect(broken.status).toBe(1);
+  });
+
   it('reads werf.yaml from --dir without -f, and names a missing file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'validate-'));
     const cli = () =>
