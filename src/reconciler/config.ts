@@ -38,9 +38,30 @@ export function planRequestOf(build: ImageBuild, git?: { url: string; commit: st
 }
 
 export function formatPlanProblem(fileName: string, p: PlanProblem): string {
+  // Problems of the request (spec.images) have no place in the file.
+  if (p.line === 0) return `spec.${formatYamlPath(p.path)}: ${p.message}`;
   const image = p.image === undefined ? '' : ` (image "${p.image}")`;
   const doc = p.docIndex < 0 ? '' : ` document ${p.docIndex + 1}${image}: ${formatYamlPath(p.path)}:`;
   return `${fileName}:${p.line}:${p.column}:${doc} ${p.message}`;
+}
+
+/**
+ * Most stages one ImageBuild may plan. Every stage has an entry in status,
+ * and the whole object must fit in one etcd value (1.5 MiB by default): at
+ * about 500 bytes per stage entry, 1000 stages leave room for the spec.
+ */
+export const MAX_STAGES_PER_BUILD = 1000;
+
+/** Why a compiled plan is too big for one ImageBuild, or undefined. */
+export function sizeProblem(compiled: CompiledPlan): string | undefined {
+  let stages = 0;
+  for (const name of compiled.order) stages += compiled.images.get(name)?.stages.length ?? 0;
+  if (stages <= MAX_STAGES_PER_BUILD) return undefined;
+  return (
+    `the build plans ${stages} stages in ${compiled.order.length} images; one ImageBuild holds at most ` +
+    `${MAX_STAGES_PER_BUILD} (each has an entry in its status, which must fit in one Kubernetes object): ` +
+    'split it into several ImageBuilds, each naming a group of images in spec.images'
+  );
 }
 
 export function compileConfig(text: string, build: ImageBuild, source: CompileSource = {}): CompileResult {
@@ -68,6 +89,8 @@ export function compileConfig(text: string, build: ImageBuild, source: CompileSo
     if (compiled.errors.length > 0) {
       return { ok: false, errors: compiled.errors.map((p) => formatPlanProblem(fileName, p)) };
     }
+    const tooBig = sizeProblem(compiled);
+    if (tooBig) return { ok: false, errors: [`${fileName}: ${tooBig}`] };
     return { ok: true, compiled };
   } catch (err) {
     // A defect of ours must still end in a status, not in a reconcile retried forever.

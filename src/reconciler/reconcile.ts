@@ -18,8 +18,10 @@ import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventRecorder, EventTarget } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
 import {
+  describeApiError,
   FIELD_MANAGER,
   isAlreadyExists,
+  isApiError,
   isNotFound,
   type KubeObject,
   objectKey,
@@ -787,7 +789,8 @@ function readyAtGeneration(build: ImageBuild): boolean {
 /** An error the pass could not turn into a build outcome: shown as Reconciling while it is retried. */
 function retryFailure(err: unknown): Failure {
   const e = err as { name?: string; message?: string };
-  const text = (e?.message ?? String(err)).slice(0, 1024);
+  // client-node's own message is the raw HTTP exchange; the Status inside it is what a person needs.
+  const text = (isApiError(err) ? describeApiError(err) : (e?.message ?? String(err))).slice(0, 1024);
   if (e?.name === 'RegistryError')
     return { reason: Reason.RegistryUnavailable, message: `${text} (retrying)`, retry: true };
   return { reason: Reason.RetryingAfterError, message: `${text} (retrying)`, retry: true };

@@ -17,18 +17,32 @@ export interface KubeStatus {
 export function toStatus(err: unknown): KubeStatus {
   if (err instanceof k8s.ApiException || err instanceof RawRequestError) {
     let body: unknown = err.body;
-    if (typeof body === 'string') {
+    // Some client-node paths hand over the JSON text encoded once more, as a JSON string.
+    for (let depth = 0; depth < 2 && typeof body === 'string'; depth++) {
       try {
         body = JSON.parse(body);
       } catch {
         return { code: err.code, reason: '', message: body as string };
       }
     }
+    if (typeof body === 'string') return { code: err.code, reason: '', message: body };
     const b = (body ?? {}) as { reason?: string; message?: string };
     return { code: err.code, reason: b.reason ?? '', message: b.message ?? '' };
   }
   const code = (err as { statusCode?: number })?.statusCode ?? 0;
   return { code, reason: '', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** True for an error the API server answered (as opposed to a network or programming error). */
+export function isApiError(err: unknown): boolean {
+  return err instanceof k8s.ApiException || err instanceof RawRequestError;
+}
+
+/** One line for status and logs: `Kubernetes API: 413 Request entity too large: limit is 3145728`. */
+export function describeApiError(err: unknown): string {
+  const s = toStatus(err);
+  const text = s.message || s.reason || 'no message';
+  return `Kubernetes API: ${s.code} ${text.split('\n')[0]!.slice(0, 512)}`;
 }
 
 export const isNotFound = (err: unknown) => toStatus(err).code === 404;

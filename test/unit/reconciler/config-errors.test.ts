@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ImageBuildSchema } from '../../../src/api/imagebuild.js';
-import { compileConfig, describeSchemaIssues } from '../../../src/reconciler/config.js';
+import { compileConfig, describeSchemaIssues, MAX_STAGES_PER_BUILD } from '../../../src/reconciler/config.js';
 import { imageBuild } from './fixtures.js';
 
 // What status says when an ImageBuild does not match its schema (the CRD
@@ -53,6 +53,43 @@ describe('werf-giterminism.yaml from the project repository', () => {
     expect(result).toEqual({
       ok: false,
       errors: ['deploy/werf-giterminism.yaml:2:10: config.stapl: unknown field "stapl"'],
+    });
+  });
+});
+
+describe('the size of one ImageBuild', () => {
+  const config = (images: number) =>
+    [
+      'project: big\nconfigVersion: 1',
+      ...Array.from(
+        { length: images },
+        (_, i) => `image: img${i}\nfrom: alpine:3.20\nshell:\n  install: [echo ${i}]\n  setup: [echo ${i}]`,
+      ),
+    ].join('\n---\n');
+
+  it(`refuses a plan of more than ${MAX_STAGES_PER_BUILD} stages before any Job, and says how to split it`, () => {
+    const result = compileConfig(config(400), imageBuild());
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(
+      new RegExp(
+        `^werf\\.yaml: the build plans (\\d+) stages in 400 images; one ImageBuild holds at most ${MAX_STAGES_PER_BUILD} `,
+      ),
+    );
+    expect(Number(/plans (\d+) stages/.exec(result.errors[0]!)![1])).toBeGreaterThan(MAX_STAGES_PER_BUILD);
+    expect(result.errors[0]).toContain('spec.images');
+  });
+
+  it('counts only the images spec.images asks for (and what they need)', () => {
+    expect(compileConfig(config(400), imageBuild({ images: ['img1', 'img2'] })).ok).toBe(true);
+  });
+
+  it('names spec.images, not a line of werf.yaml, for an image the config lacks', () => {
+    const result = compileConfig(config(2), imageBuild({ images: ['nope'] }));
+    expect(result).toEqual({
+      ok: false,
+      errors: ["spec.images: requested image 'nope' is not in the config (images: img0, img1)"],
     });
   });
 });
