@@ -26,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+// `npm run cli -- ...` runs this from the package root; the user's paths are
+// relative to where they typed the command, which npm keeps in INIT_CWD.
+if (process.env.npm_lifecycle_event === 'cli' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
