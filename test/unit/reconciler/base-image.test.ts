@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedStage } from '../../../src/plan/planner.js';
 import { missingBaseImage } from '../../../src/reconciler/base-image.js';
+import { RegistryError } from '../../../src/registry/errors.js';
 
 const stage = (base: NonNullable<PlannedStage['recipe']>['base']): PlannedStage =>
   ({ image: 'app', name: 'from', recipe: { base } }) as PlannedStage;
@@ -35,6 +36,28 @@ describe('missingBaseImage', () => {
     expect(await missingBaseImage(external, failing)).toBeUndefined();
     const silent = { manifestDigest: () => new Promise<string | undefined>(() => {}) };
     expect(await missingBaseImage(external, silent, 20)).toBeUndefined();
+  });
+
+  it('stops the stage when the registry host does not exist, not when DNS only failed for now', async () => {
+    // The shape fetch gives: TypeError('fetch failed') caused by getaddrinfo's error, wrapped by the client.
+    const dnsFailure = (code: string) => ({
+      manifestDigest: async (): Promise<string | undefined> => {
+        const lookup = Object.assign(new Error(`getaddrinfo ${code} nosuch.invalid`), { code });
+        const fetchError = new TypeError('fetch failed', { cause: lookup });
+        throw new RegistryError(
+          'network',
+          { registry: 'nosuch.invalid', repository: 'x/y', reference: '1' },
+          `GET failed: ${code}`,
+          undefined,
+          { cause: fetchError },
+        );
+      },
+    });
+    const noHost = stage({ kind: 'external', ref: 'nosuch.invalid/x/y:1' });
+    expect(await missingBaseImage(noHost, dnsFailure('ENOTFOUND'))).toBe(
+      'base image nosuch.invalid/x/y:1 of image "app" (from:): its registry host does not exist (DNS: no such host): check the image name',
+    );
+    expect(await missingBaseImage(noHost, dnsFailure('EAI_AGAIN'))).toBeUndefined();
   });
 
   it('asks nothing for a stage built on another stage or on scratch', async () => {
