@@ -33,6 +33,31 @@ export function messageTail(text: string, lines = MESSAGE_TAIL_LINES): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n').slice(-3000);
 }
 
+/** The text without lines that repeat an earlier line (builders print a failing step's error more than once). */
+export function withoutRepeatedLines(text: string): string {
+  const seen = new Set<string>();
+  return text
+    .split('\n')
+    .filter((line) => {
+      const key = line.trim();
+      if (key === '') return true;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .join('\n');
+}
+
+/**
+ * The exit status of the step's command as the builder reports it (Kaniko
+ * and buildah both end with `exit status N`); the executor itself exits 1.
+ */
+export function stepExitStatus(log: string): number | undefined {
+  const all = [...log.matchAll(/\bexit(?:ed with)? status (\d+)/g)];
+  const last = all[all.length - 1];
+  return last ? Number(last[1]) : undefined;
+}
+
 /** Digest written by a container that exited 0; anything else is never trusted (Kaniko writes it before pushing). */
 export function pushedDigest(pod: V1Pod, container = 'build'): string | undefined {
   const status = pod.status?.containerStatuses?.find((c) => c.name === container);
@@ -80,10 +105,13 @@ export function classifyFailedPod(pod: V1Pod): { reason: string; message: string
   for (const status of allStatuses(pod)) {
     const term = status.state?.terminated;
     if (term && term.exitCode !== 0) {
-      const tail = messageTail(term.message ?? '');
+      const tail = messageTail(withoutRepeatedLines(term.message ?? ''));
+      const step = stepExitStatus(tail);
+      const stepNote =
+        step !== undefined && step !== term.exitCode ? ` (its command exited with status ${step})` : '';
       return {
         reason: Reason.BuildFailed,
-        message: `${status.name} exited with code ${term.exitCode}${tail ? `:\n${tail}` : ''}`,
+        message: `${status.name} exited with code ${term.exitCode}${stepNote}${tail ? `:\n${tail}` : ''}`,
       };
     }
   }

@@ -241,7 +241,10 @@ describe('restarts and failures', () => {
     expect(condition(ib, 'Ready')).toMatchObject({ status: 'False', reason: 'BuildFailed' });
     const failed = (ib.status?.images ?? []).flatMap((i) => i.stages).find((s) => s.phase === 'Failed');
     expect(failed).toMatchObject({ name: 'install', reason: 'BuildFailed' });
-    expect(failed?.message).toMatch(/exited with code/);
+    // The executor exits 1; the message names the command's own status and shows its output once.
+    expect(failed?.message).toMatch(/^build exited with code 1 \(its command exited with status 3\):\n/);
+    expect(failed?.message).toContain('about to fail');
+    expect(failed?.message?.match(/subprocess exited with status 3/g)).toHaveLength(1);
   });
 
   it('an OOMKilled build pod is reported as OOMKilled, not as a generic failure', {

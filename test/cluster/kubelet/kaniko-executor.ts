@@ -21,7 +21,15 @@ async function buildah(args: string[]): Promise<void> {
   const child = run('buildah', args, { maxBuffer: 256 * 1024 * 1024 });
   child.child.stdout?.pipe(process.stderr);
   child.child.stderr?.pipe(process.stderr);
-  await child;
+  try {
+    await child;
+  } catch (err) {
+    // Its output is in the log already; repeating it (execFile's message does) doubles the pod's last lines.
+    const e = err as { code?: unknown; stderr?: unknown };
+    throw Object.assign(new Error(`buildah ${args[0]} exited with code ${String(e.code ?? 'unknown')}`), {
+      stderr: e.stderr,
+    });
+  }
 }
 
 /**

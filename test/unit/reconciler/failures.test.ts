@@ -1,6 +1,12 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { classifyJob, jobSummary, podSummary, pushedDigest } from '../../../src/reconciler/failures.js';
+import {
+  classifyJob,
+  jobSummary,
+  podSummary,
+  pushedDigest,
+  stepExitStatus,
+} from '../../../src/reconciler/failures.js';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
 const job = (conditions: Array<{ type: string; reason?: string }> = []): V1Job => ({
@@ -106,6 +112,33 @@ describe('classifyJob', () => {
     expect(message).toMatch(/^build exited with code 2:\n/);
     expect(message).toContain('line 40');
     expect(message).not.toContain('line 20\n');
+  });
+
+  it("names the step command's exit status and shows each repeated line once", () => {
+    const output = [
+      'STEP 2/4: RUN ["/bin/sh","-c","..."]',
+      'about to fail',
+      'subprocess exited with status 3',
+      'subprocess exited with status 3',
+      'Error: building at STEP "RUN ...": exit status 3',
+      'subprocess exited with status 3',
+    ].join('\n');
+    const p = pod('Failed', { containerStatuses: [terminated('build', 1, { message: output })] });
+    const message = (classifyJob(job([{ type: 'Failed' }]), [p]) as { message: string }).message;
+    expect(message.split('\n')).toEqual([
+      'build exited with code 1 (its command exited with status 3):',
+      'STEP 2/4: RUN ["/bin/sh","-c","..."]',
+      'about to fail',
+      'subprocess exited with status 3',
+      'Error: building at STEP "RUN ...": exit status 3',
+    ]);
+    // Kaniko's form; and no note when the codes agree or the log names none.
+    expect(stepExitStatus('error building image: ... waiting for process to exit: exit status 42')).toBe(42);
+    expect(stepExitStatus('no such file')).toBeUndefined();
+    const same = pod('Failed', { containerStatuses: [terminated('build', 3, { message: 'exit status 3' })] });
+    expect((classifyJob(job([{ type: 'Failed' }]), [same]) as { message: string }).message).toBe(
+      'build exited with code 3:\nexit status 3',
+    );
   });
 
   it('names an image that cannot be pulled and a missing Secret while the pod waits', () => {
