@@ -38,6 +38,8 @@ export interface PassInput {
   createProblems: ReadonlyMap<string, { reason: string; message: string }>;
   /** Needs the registry answered with a problem, by need key (an import's add path missing from its source). */
   needProblems?: ReadonlyMap<string, { reason: string; message: string }>;
+  /** Stages other ImageBuilds' unfinished Jobs are building into the same repository, by digest. */
+  elsewhere?: ReadonlyMap<string, { job: string; build: string }>;
   /** Stage statuses of the previous pass (to keep `built`, times and job names). */
   previous: readonly ImageStatus[];
   now: string;
@@ -51,6 +53,8 @@ export interface PassDecision {
   delete: string[];
   outcome: BuildOutcome;
   imagesReady: string;
+  /** Jobs of other builds this one waits for (their stage image will be its own). */
+  waitsForJobs: string[];
 }
 
 const stageId = (image: string, stage: string) => `${image}/${stage}`;
@@ -149,6 +153,7 @@ export function decidePass(input: PassInput): PassDecision {
 
   const images: ImageStatus[] = [];
   const buildable: PlannedStage[] = [];
+  const waitsForJobs = new Set<string>();
   let failure: { reason: string; message: string } | undefined;
   let total = 0;
   let done = 0;
@@ -216,6 +221,11 @@ export function decidePass(input: PassInput): PassDecision {
             if (o.message) s.message = o.message.slice(0, 4096);
           }
         }
+      } else if (stage.prepareSpec && input.elsewhere?.has(stage.digest!)) {
+        const other = input.elsewhere.get(stage.digest!)!;
+        s.phase = 'Pending';
+        s.message = `being built by ImageBuild ${other.build} (Job ${other.job}); its image will serve this build too`;
+        waitsForJobs.add(other.job);
       } else if (stage.prepareSpec) {
         s.phase = 'Pending';
         if (canonical.get(stage.digest!) === stage) buildable.push(stage);
@@ -273,7 +283,7 @@ export function decidePass(input: PassInput): PassDecision {
   }
   for (const img of images) {
     for (const s of img.stages) {
-      if (s.phase !== 'Pending' || s.job) continue;
+      if (s.phase !== 'Pending' || s.job || (s.digest && input.elsewhere?.has(s.digest))) continue;
       const chosen = create.some((c) => c.digest === s.digest);
       if (chosen) continue;
       s.message = input.suspend
@@ -301,5 +311,6 @@ export function decidePass(input: PassInput): PassDecision {
     delete: del,
     outcome,
     imagesReady: `${readyCount}/${requested.length}`,
+    waitsForJobs: [...waitsForJobs],
   };
 }

@@ -10,6 +10,8 @@ export const LABEL_IMAGE = 'stapel.dev/image';
 export const LABEL_STAGE = 'stapel.dev/stage';
 export const ANNOTATION_DIGEST = 'stapel.dev/stage-digest';
 export const ANNOTATION_IMAGE = 'stapel.dev/image';
+/** The repository a stage Job pushes to: builds that share it share the Job's stage (shared-stages.ts). */
+export const ANNOTATION_REPOSITORY = 'stapel.dev/repository';
 
 /** Selector of every child (Jobs and their pods) of any ImageBuild. */
 export const CHILD_SELECTOR = `${MANAGED_BY}=${MANAGER},${LABEL_BUILD}`;

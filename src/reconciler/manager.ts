@@ -19,6 +19,7 @@ import { CHILD_SELECTOR } from './labels.js';
 import { buildEventMatters, jobEventMatters, podEventMatters } from './predicates.js';
 import { ImageBuildReconciler, type RegistryAccess } from './reconcile.js';
 import type { JobSettings } from './resources/job.js';
+import { SharedStageWaits } from './shared-stages.js';
 import { slimJob, slimPod } from './slim.js';
 
 // Wires the ImageBuild controller: informers on ImageBuilds and on the Jobs
@@ -87,6 +88,7 @@ export class ImageBuildManager {
       opts.metrics.queueObserver(CONTROLLER),
     );
     const handoff = new HandoffTimer(() => clock.now());
+    const sharedWaits = new SharedStageWaits();
     const reconciler = new ImageBuildReconciler({
       kc: opts.kc,
       builds: this.builds,
@@ -102,6 +104,7 @@ export class ImageBuildManager {
       settings: opts.settings,
       clock,
       handoff,
+      sharedWaits,
     });
     this.controller = new Controller({
       name: CONTROLLER,
@@ -114,9 +117,15 @@ export class ImageBuildManager {
     this.builds.on((e) => {
       if (buildEventMatters(e)) this.queue.add(objectKey(e.obj));
     });
+    // A change of a Job or pod also reconciles the builds waiting for that Job's stage (shared-stages.ts).
+    const addWaiters = (namespace: string | undefined, jobName: string) => {
+      for (const waiter of sharedWaits.waitersOf(`${namespace}/${jobName}`)) this.queue.add(waiter);
+    };
     this.jobs.on((e) => {
       const key = ownerKey(e.obj);
-      if (key && jobEventMatters(e)) this.queue.add(key);
+      if (!key || !jobEventMatters(e)) return;
+      this.queue.add(key);
+      addWaiters(e.obj.metadata.namespace, e.obj.metadata.name);
     });
     this.jobEvents.on((e) => {
       if (e.type === 'delete') return;
@@ -134,6 +143,7 @@ export class ImageBuildManager {
       const finished = isFinishedPod(e.obj) && !(e.old && isFinishedPod(e.old));
       if (finished) handoff.podFinished(key);
       this.queue.add(key, finished);
+      if (finished && job) addWaiters(job.metadata.namespace, job.metadata.name);
     });
   }
 

@@ -47,6 +47,7 @@ import type { HandoffTimer } from './handoff.js';
 import { type JobEventObject, warningsOf } from './job-events.js';
 import { ANNOTATION_DIGEST } from './labels.js';
 import { buildStageJob, type JobSettings } from './resources/job.js';
+import { type SharedStageWaits, stagesBuiltElsewhere } from './shared-stages.js';
 import { finalImageTags } from './tags.js';
 
 // One reconcile pass of one ImageBuild, as a pipeline of steps (Flux style):
@@ -84,6 +85,8 @@ export interface ReconcilerDeps {
   clock: Clock;
   /** Times the operator's share of stage hand-offs (pod finished -> next Job create sent). */
   handoff?: HandoffTimer;
+  /** Which builds wait for other builds' Jobs (the manager reconciles them when those Jobs change). */
+  sharedWaits?: SharedStageWaits;
 }
 
 /** Failed passes in a row before the status shows the error (Reconciling, with its message). */
@@ -205,6 +208,11 @@ export class ImageBuildReconciler {
     this.reportGitWarnings(build, git, log);
 
     const expectedJobName = (stage: PlannedStage) => this.jobName(build, stage);
+    const elsewhere = stagesBuiltElsewhere(this.deps.jobs.list(), {
+      namespace,
+      uid: build.metadata.uid,
+      repository: build.spec.registry.repository,
+    });
     const decide = () =>
       decidePass({
         plan,
@@ -217,6 +225,7 @@ export class ImageBuildReconciler {
         digestProblems,
         needProblems,
         createProblems: this.activeCreateProblems(build),
+        elsewhere,
         previous: build.status?.images ?? [],
         now: this.nowIso(),
       });
@@ -271,6 +280,10 @@ export class ImageBuildReconciler {
     }
     if (created === 0) this.deps.handoff?.drop(key);
     if (created > 0 || decision.create.length > 0) decision = { ...decide(), create: [], delete: [] };
+    this.deps.sharedWaits?.set(
+      key,
+      decision.waitsForJobs.map((job) => `${namespace}/${job}`),
+    );
 
     if (decision.outcome.kind === 'ready' && build.spec.tags?.length) {
       const tagged = await this.tagFinalImages(build, decision, registry);
@@ -354,6 +367,7 @@ export class ImageBuildReconciler {
     this.lastWritten.delete(key);
     this.gitWarnings.delete(key);
     this.passErrors.delete(key);
+    this.deps.sharedWaits?.set(key, []);
     this.deps.handoff?.drop(key);
   }
 
@@ -625,6 +639,7 @@ export class ImageBuildReconciler {
       delete: [],
       outcome,
       imagesReady: build.status?.imagesReady ?? '0/0',
+      waitsForJobs: [],
     };
     const configValid = configProblem
       ? ({ ok: false, reason: failure.reason, message: failure.message } as const)

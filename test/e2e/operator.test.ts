@@ -257,6 +257,67 @@ describe('restarts and failures', () => {
     expect(condition(ib, 'Ready')).toMatchObject({ status: 'False', reason: 'OOMKilled' });
   });
 
+  it('a stage another ImageBuild is building is waited for, not built twice', {
+    timeout: 400000,
+  }, async () => {
+    const ns = await testNamespace('shared');
+    const repo = repository();
+    // The same "tools" image in both configs: its install stage takes a while, so the
+    // second build meets the first one's Job still running.
+    const config = (own: string) =>
+      [
+        'project: shared',
+        'configVersion: 1',
+        '---',
+        'image: tools',
+        `from: ${inject('busyboxImage')}`,
+        'shell:',
+        '  install: [sleep 6, echo tools > /tools.txt]',
+        '---',
+        `image: ${own}`,
+        'from: tools',
+        'shell:',
+        `  setup: [echo ${own} > /own.txt]`,
+        '',
+      ].join('\n');
+    const spec = (own: string) => ({
+      config: config(own),
+      registry: { repository: repo, insecure: true },
+      retries: 0,
+    });
+    applyImageBuild(ns, 'first', spec('one'));
+    const toolsOf = (ib: ImageBuildObject) =>
+      (ib.status?.images ?? []).find((i) => i.name === 'tools')?.stages ?? [];
+    const running = await waitForBuild(
+      ns,
+      'first',
+      (ib) => toolsOf(ib).some((s) => s.name === 'install' && s.phase === 'Running'),
+      120_000,
+    );
+    const installJob = toolsOf(running).find((s) => s.name === 'install')!.job!;
+    applyImageBuild(ns, 'second', spec('two'));
+    const ready = (ib: ImageBuildObject) =>
+      ib.status?.observedGeneration === ib.metadata.generation && condition(ib, 'Ready')?.status === 'True';
+    const [first, second] = await Promise.all([
+      waitForBuild(ns, 'first', ready, 300_000),
+      waitForBuild(ns, 'second', ready, 300_000),
+    ]);
+    const jobs = await ownedJobs(ns);
+    const annotations = jobs.find((j) => j.metadata?.name === installJob)?.metadata?.annotations;
+    expect(annotations?.['stapel.dev/repository']).toBe(repo);
+    // One Job per tools stage digest across both builds, all of them the first build's.
+    expect(toolsOf(second).map((s) => s.name)).toEqual(toolsOf(first).map((s) => s.name));
+    for (const stage of toolsOf(second)) {
+      const forDigest = jobs.filter(
+        (j) => j.metadata?.annotations?.['stapel.dev/stage-digest'] === stage.digest,
+      );
+      expect(forDigest.map((j) => j.metadata?.name?.split('-')[0])).toEqual(['first']);
+    }
+    // Both builds report the same image for each shared stage: the one the registry serves.
+    expect(toolsOf(second).map((s) => s.imageDigest)).toEqual(toolsOf(first).map((s) => s.imageDigest));
+    expect(toolsOf(second).every((s) => s.source === 'cache')).toBe(true);
+  });
+
   it('deleting the ImageBuild removes its Jobs and pods', { timeout: 300000 }, async () => {
     const ns = await testNamespace('delete');
     applyImageBuild(ns, 'gone', seedSpec(repository()));

@@ -6,6 +6,7 @@ import type { PrepareSpec } from '../../plan/prepare-spec.js';
 import {
   ANNOTATION_DIGEST,
   ANNOTATION_IMAGE,
+  ANNOTATION_REPOSITORY,
   LABEL_BUILD,
   LABEL_IMAGE,
   LABEL_STAGE,
@@ -182,7 +183,11 @@ export function buildStageJob(build: ImageBuild, stage: StageToBuild, settings: 
       name: stageJobName(metadata.name, stage.digest, templateHash),
       namespace: metadata.namespace,
       labels,
-      annotations: { [ANNOTATION_DIGEST]: stage.digest, [ANNOTATION_IMAGE]: stage.image },
+      annotations: {
+        [ANNOTATION_DIGEST]: stage.digest,
+        [ANNOTATION_IMAGE]: stage.image,
+        [ANNOTATION_REPOSITORY]: spec.registry.repository,
+      },
       ownerReferences: [
         {
           apiVersion: API_VERSION,

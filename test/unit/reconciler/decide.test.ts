@@ -271,3 +271,35 @@ describe('decidePass: stage times are written once', () => {
     expect(other.images[0]!.stages[0]!.finishedAt).toBe('2026-12-03T10:00:06Z');
   });
 });
+
+describe('a stage another ImageBuild is building', () => {
+  it('waits for that Job instead of making its own, and says whose it is', () => {
+    const p = plan([
+      { name: 'a', stages: [stage('a', 'install', 'buildable')] },
+      { name: 'b', stages: [stage('b', 'install', 'buildable')] },
+    ]);
+    const d = decidePass(
+      input({ plan: p, elsewhere: new Map([['a-install-digest', { job: 'other-a1', build: 'other' }]]) }),
+    );
+    expect(d.create.map((s) => s.image)).toEqual(['b']);
+    expect(d.images[0]?.stages[0]).toMatchObject({
+      phase: 'Pending',
+      message: 'being built by ImageBuild other (Job other-a1); its image will serve this build too',
+    });
+    expect(d.waitsForJobs).toEqual(['other-a1']);
+    expect(d.outcome.kind).toBe('progressing');
+  });
+
+  it('counts a stored stage as stored and its own Job as its own, whoever else builds it', () => {
+    const p = plan([
+      { name: 'a', stages: [stage('a', 'from', 'stored'), stage('a', 'install', 'buildable')] },
+    ]);
+    const elsewhere = new Map([
+      ['a-from-digest', { job: 'x', build: 'other' }],
+      ['a-install-digest', { job: 'y', build: 'other' }],
+    ]);
+    const d = decidePass(input({ plan: p, elsewhere, jobs: [running('a-install-digest')] }));
+    expect(d.images[0]?.stages.map((s) => s.phase)).toEqual(['Succeeded', 'Running']);
+    expect(d.waitsForJobs).toEqual([]);
+  });
+});

@@ -1,0 +1,73 @@
+import type * as k8s from '@kubernetes/client-node';
+import type { KubeObject } from '../runtime/kube.js';
+import { ANNOTATION_DIGEST, ANNOTATION_REPOSITORY } from './labels.js';
+
+// Two ImageBuilds in one namespace that push to the same repository often
+// share stages (the same base, the same tools image). When one of them is
+// already building a stage, the other waits for that Job's image instead of
+// building the same stage again (werf takes a lock in the stages storage for
+// the same reason). Only unfinished Jobs count: should the other build's Job
+// fail, the waiting build builds the stage itself.
+
+type Job = k8s.V1Job & KubeObject;
+
+/** Who is building a stage for another ImageBuild: its Job and that build's name. */
+export interface BuiltElsewhere {
+  job: string;
+  build: string;
+}
+
+function finished(job: Job): boolean {
+  return (job.status?.conditions ?? []).some(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
+}
+
+/**
+ * Stage digests that unfinished Jobs of other ImageBuilds in `namespace`
+ * are building into `repository`, by digest (the oldest Job for a digest).
+ */
+export function stagesBuiltElsewhere(
+  jobs: readonly Job[],
+  build: { namespace: string; uid: string; repository: string },
+): Map<string, BuiltElsewhere> {
+  const out = new Map<string, BuiltElsewhere>();
+  const sorted = [...jobs].sort((a, b) =>
+    String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? '')),
+  );
+  for (const job of sorted) {
+    const { namespace, annotations, ownerReferences, deletionTimestamp } = job.metadata as Job['metadata'] & {
+      annotations?: Record<string, string>;
+    };
+    if (namespace !== build.namespace || deletionTimestamp || finished(job)) continue;
+    const owner = ownerReferences?.find((r) => r.kind === 'ImageBuild' && r.controller);
+    if (!owner || owner.uid === build.uid) continue;
+    const digest = annotations?.[ANNOTATION_DIGEST];
+    if (!digest || annotations?.[ANNOTATION_REPOSITORY] !== build.repository || out.has(digest)) continue;
+    out.set(digest, { job: job.metadata.name, build: owner.name });
+  }
+  return out;
+}
+
+/**
+ * Which builds wait for which other builds' Jobs, so a change of such a Job
+ * or its pod reconciles the waiting builds too (their own Jobs' events would
+ * not). Set by each pass; keys are `namespace/name`.
+ */
+export class SharedStageWaits {
+  private readonly byBuild = new Map<string, Set<string>>();
+
+  /** Records that `buildKey` now waits for these Jobs (replacing what it waited for before). */
+  set(buildKey: string, jobKeys: Iterable<string>): void {
+    const next = new Set(jobKeys);
+    if (next.size === 0) this.byBuild.delete(buildKey);
+    else this.byBuild.set(buildKey, next);
+  }
+
+  /** The builds waiting for the Job `jobKey`. */
+  waitersOf(jobKey: string): string[] {
+    const out: string[] = [];
+    for (const [build, jobs] of this.byBuild) if (jobs.has(jobKey)) out.push(build);
+    return out;
+  }
+}
