@@ -126,13 +126,24 @@ export function finalImages(builds: BuildObject[]): string {
   return alignColumns(rows);
 }
 
-/** Counts of built and cached stages over all builds. */
+/**
+ * Counts of built and cached stages over all builds. A stage that several
+ * images of one build share (equal digest, one Job) counts once.
+ */
 export function stageCounts(builds: BuildObject[]): { built: number; cache: number; other: number } {
   const counts = { built: 0, cache: 0, other: 0 };
-  for (const stage of builds.flatMap((b) => (b.status?.images ?? []).flatMap((i) => i.stages))) {
-    if (stage.phase === 'Succeeded' && stage.source === 'built') counts.built++;
-    else if (stage.phase === 'Succeeded' && stage.source === 'cache') counts.cache++;
-    else counts.other++;
+  const seen = new Set<string>();
+  for (const build of builds) {
+    for (const stage of (build.status?.images ?? []).flatMap((i) => i.stages)) {
+      if (stage.digest) {
+        const key = `${build.metadata.name}/${stage.digest}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      if (stage.phase === 'Succeeded' && stage.source === 'built') counts.built++;
+      else if (stage.phase === 'Succeeded' && stage.source === 'cache') counts.cache++;
+      else counts.other++;
+    }
   }
   return counts;
 }

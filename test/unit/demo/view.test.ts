@@ -101,6 +101,15 @@ describe('the final table', () => {
     expect(stageCounts([build(stages)])).toEqual({ built: 1, cache: 1, other: 0 });
   });
 
+  it('counts a stage several images of one build share once', () => {
+    const b = build(stages);
+    b.status!.images = [
+      { name: 'site', stages },
+      { name: 'api', stages: [stages[0]!, { ...stages[1]!, digest: 'cccc' }] },
+    ];
+    expect(stageCounts([b])).toEqual({ built: 2, cache: 1, other: 0 });
+  });
+
   it('lists final images only, not artifacts', () => {
     const b = build(stages);
     b.status!.images = [
