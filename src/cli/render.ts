@@ -16,6 +16,7 @@ import {
 const usage = `Usage: stapel-operator render [-f werf.yaml] [options]
 
 Renders werf.yaml as werf does (Go templates, sprig and werf functions) and prints the text.
+Rendering stops at the first template error, as Go's text/template does.
 ${EXIT_CODES_USAGE}
 
 Options:

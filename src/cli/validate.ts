@@ -30,6 +30,8 @@ then the number of errors. Warnings do not fail.
 ${EXIT_CODES_USAGE}
 A file with Go templates ({{ ... }}) is rendered first, as werf does; the
 positions are then lines of the rendered text ('stapel-operator render' shows it).
+Rendering stops at the first template error (as Go's text/template does), so
+only that one is reported, and the YAML is not checked until it is fixed.
 
 Options:
 ${PROJECT_OPTIONS_USAGE}`;

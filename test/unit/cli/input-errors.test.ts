@@ -1,7 +1,7 @@
 // plan, render and validate treat bad input alike: the same exit codes (2
 // when the file cannot be read or is not UTF-8, 1 for errors in the config),
 // the same message prefixes, the file named once, the same error count line.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -118,5 +118,21 @@ describe('plan, render and validate on errors in the config', () => {
       expect(lines).toHaveLength(3);
       expect(lines[2]).toBe(`${path}: 2 errors`);
     }
+  });
+});
+
+describe('validate on a template with several errors', () => {
+  it('reports the first only, and its --help and the README say so', async () => {
+    const path = file(`${META}image: {{ fail "first" }}\nfrom: {{ fail "second" }}\n`);
+    const r = await run('validate', '-f', path);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/:4:\d+: .*first/),
+      `${path}: 1 error`,
+    ]);
+    const help = await run('validate', '--help');
+    expect(help.stdout).toContain('Rendering stops at the first template error');
+    const readme = readFileSync(join(import.meta.dirname, '../../../README.md'), 'utf8');
+    expect(readme).toContain('Rendering stops at the\nfirst template error');
   });
 });
