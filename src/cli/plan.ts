@@ -1,10 +1,7 @@
 // `stapel-operator plan`: render, parse and plan a werf.yaml, and show every
 // image's stages with their digests or what they wait for.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { PlanFacts } from '../plan/facts.js';
 import { compilePlan, evaluatePlan, type Plan, type PlanProblem } from '../plan/planner.js';
-import { decodeConfigFile } from '../werf/encoding.js';
 import { formatWerfConfigError, formatYamlPath } from '../werf/errors.js';
 import { parseWerfConfig } from '../werf/parse-config.js';
 import type { Command } from './commands.js';
@@ -12,14 +9,20 @@ import { answerLocalGitNeeds, type LocalRepository, readLocalRepository } from '
 import { assumedDigests, planDockerfiles, planJson, planTable } from './plan-output.js';
 import {
   commandArgs,
+  commandPrefix,
   configFileName,
   defaultProjectArgs,
+  EXIT_CODES_USAGE,
+  EXIT_CONFIG_ERROR,
+  errorSummary,
   PROJECT_OPTIONS_USAGE,
   type ProjectArgs,
   parseProjectArgs,
   projectDir,
   projectGiterminism,
+  readProjectConfig,
   renderProject,
+  reportRenderFailure,
   unknownOption,
 } from './project-args.js';
 
@@ -30,6 +33,7 @@ its digest, or the facts it waits for (import checksums and git content are
 learned from registries and repositories while building). Local git mappings
 read the commit checked out in DIR's git work tree (HEAD, committed files only,
 as werf does); remote mappings wait for their content.
+${EXIT_CODES_USAGE}
 
 Options:
 ${PROJECT_OPTIONS_USAGE}
@@ -143,7 +147,7 @@ export function planLocally(
 function problemLine(fileName: string, p: PlanProblem, kind: string): string {
   // Problems of the request (--images) have no place in the file.
   if (p.docIndex < 0 && p.line === 0)
-    return `plan: ${p.path[0] === 'images' ? '--images: ' : ''}${kind}${p.message}`;
+    return `${commandPrefix('plan')}${p.path[0] === 'images' ? '--images: ' : ''}${kind}${p.message}`;
   const where = `${fileName}:${p.line}:${p.column}`;
   const doc = p.docIndex >= 0 ? ` document ${p.docIndex + 1}` : '';
   const image = p.image === undefined ? '' : ` (image "${p.image}")`;
@@ -156,29 +160,24 @@ export const planCommand: Command = {
     const parsed = commandArgs(args, usage, 'plan', parseArgs);
     if (typeof parsed === 'number') return parsed;
     const fileName = configFileName(parsed);
-    let text: string;
-    try {
-      text = decodeConfigFile(readFileSync(resolve(parsed.file)), fileName);
-    } catch (e) {
-      process.stderr.write(`plan: cannot read ${parsed.file}: ${(e as Error).message}\n`);
-      return 1;
-    }
+    const text = await readProjectConfig(parsed, 'plan');
+    if (typeof text === 'number') return text;
     let rendered: string;
     try {
       rendered = renderProject(text, parsed);
     } catch (e) {
-      process.stderr.write(`plan: ${(e as Error).message}\n`);
-      return 1;
+      return reportRenderFailure(e, parsed, 'plan');
     }
     const giterminism = projectGiterminism(parsed);
-    for (const e of giterminism.errors) process.stderr.write(`plan: ${e}\n`);
-    if (giterminism.errors.length > 0) return 1;
+    // Each names its file (werf-giterminism.yaml), as validate prints them.
+    for (const e of giterminism.errors) process.stderr.write(`${e}\n`);
+    if (giterminism.errors.length > 0) return EXIT_CONFIG_ERROR;
     const result = parseWerfConfig(rendered, { fileName, giterminism: giterminism.config });
     for (const w of result.warnings) process.stderr.write(`${formatWerfConfigError(fileName, w)}\n`);
     if (result.errors.length > 0) {
       for (const e of result.errors) process.stderr.write(`${formatWerfConfigError(fileName, e)}\n`);
-      process.stderr.write(`plan: ${result.errors.length} error(s) in ${fileName}\n`);
-      return 1;
+      process.stderr.write(`${errorSummary(fileName, result.errors.length)}\n`);
+      return EXIT_CONFIG_ERROR;
     }
     const hasLocalGit = result.config.images.some((i) => i.git.some((m) => m.kind === 'local'));
     const repo = hasLocalGit ? readLocalRepository(projectDir(parsed)) : undefined;
@@ -190,18 +189,18 @@ export const planCommand: Command = {
     });
     const { plan, problems } = planLocally(compiled, repo, parsed.assumeFacts);
     if (problems.length > 0) {
-      for (const p of problems) process.stderr.write(`plan: ${p}\n`);
-      return 1;
+      for (const p of problems) process.stderr.write(`${commandPrefix('plan')}${p}\n`);
+      return EXIT_CONFIG_ERROR;
     }
     for (const w of plan.warnings) process.stderr.write(`${problemLine(fileName, w, 'warning: ')}\n`);
     if (plan.errors.length > 0) {
       for (const e of plan.errors) process.stderr.write(`${problemLine(fileName, e, '')}\n`);
-      process.stderr.write(`plan: ${plan.errors.length} error(s) in ${fileName}\n`);
-      return 1;
+      process.stderr.write(`${errorSummary(fileName, plan.errors.length)}\n`);
+      return EXIT_CONFIG_ERROR;
     }
     if (parsed.assumeFacts) {
       process.stderr.write(
-        'plan: --assume-facts: checksums and git content marked ASSUMED are placeholders\n',
+        `${commandPrefix('plan')}--assume-facts: checksums and git content marked ASSUMED are placeholders\n`,
       );
     }
     const assumed = parsed.assumeFacts

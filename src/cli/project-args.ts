@@ -4,13 +4,13 @@
 // and reject the same things.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { decodeConfigFile } from '../werf/encoding.js';
+import { decodeConfigFile, decodeUtf8, encodingMessage } from '../werf/encoding.js';
 import {
   GITERMINISM_FILE,
   type GiterminismFileResult,
   parseGiterminismFile,
 } from '../werf/giterminism-file.js';
-import { renderWerfConfig } from '../werf/render/index.js';
+import { RenderError, renderWerfConfig } from '../werf/render/index.js';
 import { readProjectFiles } from './project-files.js';
 
 export interface ProjectArgs {
@@ -30,6 +30,31 @@ export interface ProjectArgs {
 
 export const DEFAULT_CONFIG_FILE = 'werf.yaml';
 
+/**
+ * The exit codes of plan, render and validate: 1 when the config is wrong
+ * (YAML, template, werf's rules, the plan), 2 when the command could not
+ * start on it (bad options, a file that cannot be read or is not UTF-8).
+ */
+export const EXIT_CONFIG_ERROR = 1;
+export const EXIT_USAGE = 2;
+
+/** The exit-code lines of the usage texts of plan, render and validate. */
+export const EXIT_CODES_USAGE = `Exits 1 when the config has an error (YAML, template, werf's rules), 2 on a
+usage error or a file that cannot be read (missing, not UTF-8); 0 otherwise.`;
+
+/**
+ * How plan, render and validate start a message that names no place in the
+ * file (`stapel-operator plan: `); messages at a place start with FILE:LINE:COL.
+ */
+export function commandPrefix(command: string): string {
+  return `stapel-operator ${command}: `;
+}
+
+/** "FILE: 2 errors", the last line when a command found errors. */
+export function errorSummary(fileName: string, count: number): string {
+  return `${fileName}: ${count} error${count === 1 ? '' : 's'}`;
+}
+
 export function defaultProjectArgs(): ProjectArgs {
   return {
     file: DEFAULT_CONFIG_FILE,
@@ -48,7 +73,8 @@ export const PROJECT_OPTIONS_USAGE = `  -f, --file FILE        the werf.yaml (de
   --werf-env NAME        the value of .Env (werf's --env), e.g. production
   --loose-env            env NAME without a default gives "" when unset instead of failing
   --loose-giterminism    allow what werf-giterminism.yaml would have to allow
-                         (fromLatest, remote git branches, build_dir/fromPath mounts, secrets)`;
+                         (fromLatest, remote git branches, build_dir/fromPath mounts, secrets)
+  (-f - reads standard input)`;
 
 /**
  * A command's own option: returns undefined when it took `flag`, an error
@@ -130,6 +156,53 @@ export function configFileName(args: ProjectArgs): string {
 }
 
 /**
+ * The werf.yaml's text (standard input for "-"), or, when it cannot be read
+ * or is not UTF-8, the exit code after printing why.
+ */
+export async function readProjectConfig(args: ProjectArgs, command: string): Promise<string | number> {
+  let bytes: Uint8Array;
+  try {
+    bytes = args.file === '-' ? await readStdin() : readFileSync(resolve(args.file));
+  } catch (e) {
+    process.stderr.write(`${commandPrefix(command)}cannot read ${args.file}: ${fsReason(e)}\n`);
+    return EXIT_USAGE;
+  }
+  const decoded = decodeUtf8(bytes);
+  if (decoded.ok) return decoded.text;
+  // The message names the file and the place once: FILE:LINE:COL: invalid UTF-8 ...
+  process.stderr.write(`${encodingMessage(configFileName(args), decoded.problem)}\n`);
+  return EXIT_USAGE;
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A file system error without the path Node appends ("ENOENT: no such file or directory"). */
+function fsReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const message = err instanceof Error ? err.message : String(e);
+  if (err.syscall && err.path) return message.replace(`, ${err.syscall} '${err.path}'`, '');
+  return message;
+}
+
+/**
+ * Prints why renderProject failed and returns the exit code: a template
+ * error at its place with the error count (exit 1), anything else (the
+ * project folder cannot be read) with the command's prefix (exit 2).
+ */
+export function reportRenderFailure(e: unknown, args: ProjectArgs, command: string): number {
+  if (e instanceof RenderError) {
+    process.stderr.write(`${e.message}\n${errorSummary(configFileName(args), 1)}\n`);
+    return EXIT_CONFIG_ERROR;
+  }
+  process.stderr.write(`${commandPrefix(command)}${e instanceof Error ? e.message : String(e)}\n`);
+  return EXIT_USAGE;
+}
+
+/**
  * Renders `text` (the werf.yaml's content) with the project's files and the
  * env values; errors name the file as configFileName does. Throws
  * RenderError for template problems, Error when the project folder cannot be read.
@@ -161,8 +234,8 @@ export function commandArgs<T extends ProjectArgs>(
   }
   const parsed = parse(args);
   if (typeof parsed !== 'string') return parsed;
-  process.stderr.write(`${command}: ${parsed}\n\n${usage}\n`);
-  return 2;
+  process.stderr.write(`${commandPrefix(command)}${parsed}\n\n${usage}\n`);
+  return EXIT_USAGE;
 }
 
 /**

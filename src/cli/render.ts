@@ -1,22 +1,23 @@
 // `stapel-operator render`: renders a werf.yaml Go template and prints the result.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { decodeConfigFile } from '../werf/encoding.js';
 import type { Command } from './commands.js';
 import {
   commandArgs,
-  configFileName,
   defaultProjectArgs,
+  EXIT_CODES_USAGE,
   PROJECT_OPTIONS_USAGE,
   type ProjectArgs,
   parseProjectArgs,
+  readProjectConfig,
   renderProject,
+  reportRenderFailure,
   unknownOption,
 } from './project-args.js';
 
 const usage = `Usage: stapel-operator render [-f werf.yaml] [options]
 
 Renders werf.yaml as werf does (Go templates, sprig and werf functions) and prints the text.
+Rendering stops at the first template error, as Go's text/template does.
+${EXIT_CODES_USAGE}
 
 Options:
 ${PROJECT_OPTIONS_USAGE}`;
@@ -32,20 +33,13 @@ export const renderCommand: Command = {
   async run(args) {
     const parsed = commandArgs(args, usage, 'render', parseArgs);
     if (typeof parsed === 'number') return parsed;
-    let text: string;
-    try {
-      text = decodeConfigFile(readFileSync(resolve(parsed.file)), configFileName(parsed));
-    } catch (e) {
-      process.stderr.write(`render: cannot read ${parsed.file}: ${(e as Error).message}\n`);
-      return 1;
-    }
+    const text = await readProjectConfig(parsed, 'render');
+    if (typeof text === 'number') return text;
     try {
       process.stdout.write(renderProject(text, parsed));
       return 0;
     } catch (e) {
-      // RenderError's message names file, line and column; others (an unreadable folder) their path.
-      process.stderr.write(`render: ${(e as Error).message}\n`);
-      return 1;
+      return reportRenderFailure(e, parsed, 'render');
     }
   },
 };

@@ -8,6 +8,8 @@ export interface EncodingProblem {
   line: number;
   column: number;
   byte: number;
+  /** Set when the text starts with a UTF-16 byte order mark (FF FE little-endian, FE FF big-endian). */
+  utf16?: 'LE' | 'BE';
 }
 
 export type Decoded = { ok: true; text: string } | { ok: false; problem: EncodingProblem };
@@ -15,11 +17,16 @@ export type Decoded = { ok: true; text: string } | { ok: false; problem: Encodin
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function decodeUtf8(bytes: Uint8Array): Decoded {
+  // Editors on Windows save "Unicode" as UTF-16; telling it from Latin-1 gives the right advice.
+  const utf16 =
+    bytes[0] === 0xff && bytes[1] === 0xfe ? 'LE' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'BE' : undefined;
+  if (utf16) return { ok: false, problem: { line: 1, column: 1, byte: bytes[0] as number, utf16 } };
   try {
     return { ok: true, text: strict.decode(bytes) };
   } catch {
     const at = firstInvalidByte(bytes);
-    const lineStart = bytes.lastIndexOf(0x0a, at - 1) + 1;
+    // lastIndexOf with -1 would search from the end: a bad first byte is on line 1.
+    const lineStart = at === 0 ? 0 : bytes.lastIndexOf(0x0a, at - 1) + 1;
     const line = bytes.subarray(0, lineStart).filter((b) => b === 0x0a).length + 1;
     const column = [...strict.decode(bytes.subarray(lineStart, at))].length + 1;
     return { ok: false, problem: { line, column, byte: bytes[at] ?? 0 } };
@@ -28,6 +35,10 @@ export function decodeUtf8(bytes: Uint8Array): Decoded {
 
 /** `werf.yaml:3:9: ...` for a person who has to convert the file. */
 export function encodingMessage(fileName: string, p: EncodingProblem): string {
+  if (p.utf16) {
+    const bom = p.utf16 === 'LE' ? 'FF FE' : 'FE FF';
+    return `${fileName}:1:1: the file is UTF-16 (it starts with the byte order mark ${bom}); werf reads werf.yaml as UTF-8: convert the file (e.g. iconv -f utf-16 -t utf-8)`;
+  }
   const hex = p.byte.toString(16).padStart(2, '0');
   return `${fileName}:${p.line}:${p.column}: invalid UTF-8 (byte 0x${hex}); werf reads werf.yaml as UTF-8: convert the file (e.g. iconv -f latin1 -t utf-8)`;
 }

@@ -1,4 +1,15 @@
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Node,
+  parseDocument,
+  visit,
+  type YAMLError,
+} from 'yaml';
 import type { YamlPath } from '../model.js';
 import { YamlScalar } from './yaml-scalar.js';
 
@@ -91,14 +102,7 @@ export function splitWerfDocuments(text: string): SplitResult {
     });
     const index = documents.length;
     if (doc.errors.length > 0) {
-      for (const error of doc.errors) {
-        const at = chunk.start + (error.pos[0] ?? 0);
-        problems.push({
-          range: { offset: at, endOffset: chunk.start + (error.pos[1] ?? error.pos[0] ?? 0) },
-          message: `invalid YAML: ${firstLine(error.message)}`,
-          docIndex: index,
-        });
-      }
+      problems.push(...yamlErrorProblems(doc, chunk, index));
       // Keep the index so later documents keep their numbers; the content is unusable.
       if (doc.contents !== null) {
         documents.push(emptyDocument(index, chunk.start + (doc.contents.range?.[0] ?? 0)));
@@ -109,6 +113,118 @@ export function splitWerfDocuments(text: string): SplitResult {
     documents.push(convertDocument(doc, index, chunk.start, problems));
   }
   return { documents, problems };
+}
+
+/** Deeper than this, a document is refused (the converter below; the yaml library runs out of stack far later). */
+export const MAX_NESTING = 64;
+
+/**
+ * The yaml library's errors as problems, two of them made readable: running
+ * out of stack on deep nesting (reported once, as the nesting limit, where
+ * the limit is passed), and a flow collection without its closing bracket
+ * (reported at the opening bracket, which the library puts past it).
+ */
+function yamlErrorProblems(doc: Document, chunk: Chunk, index: number): YamlProblem[] {
+  const problem = (from: number, to: number, message: string, path?: YamlPath): YamlProblem => ({
+    range: { offset: chunk.start + from, endOffset: chunk.start + to },
+    message,
+    docIndex: index,
+    ...(path ? { path } : {}),
+  });
+  const overflow = doc.errors.find((e) => /call stack/i.test(e.message));
+  if (overflow) {
+    // Every other error of the document is an echo of the parser giving up.
+    const at = flowNestingPast(chunk.text, MAX_NESTING) ?? overflow.pos[0] ?? 0;
+    return [problem(at, at + 1, nestingMessage())];
+  }
+  const unclosed = unclosedFlowCollections(doc, chunk.text);
+  const used = new Set<UnclosedFlow>();
+  return doc.errors.map((error: YAMLError) => {
+    const kind = /^Flow (sequence|map) in block collection/.exec(error.message)?.[1];
+    const opener = kind
+      ? unclosed.find((u) => !used.has(u) && u.kind === kind && u.end === error.pos[0])
+      : undefined;
+    if (opener) {
+      used.add(opener);
+      const [open, close] = opener.kind === 'sequence' ? ['[', ']'] : ['{', '}'];
+      return problem(
+        opener.start,
+        opener.start + 1,
+        `invalid YAML: the flow ${opener.kind} "${open}" opened here is not closed: end it with "${close}" (lines inside it must be indented more than the line it starts on)`,
+        opener.path,
+      );
+    }
+    const from = error.pos[0] ?? 0;
+    return problem(from, error.pos[1] ?? from, `invalid YAML: ${firstLine(error.message)}`);
+  });
+}
+
+function nestingMessage(): string {
+  return `invalid YAML: nesting deeper than ${MAX_NESTING} levels; a werf.yaml needs far fewer: look for unclosed "[" or "{", or flatten the structure`;
+}
+
+interface UnclosedFlow {
+  kind: 'sequence' | 'map';
+  /** Offsets in the chunk: the opening bracket, and where the library ended the collection. */
+  start: number;
+  end: number;
+  path: YamlPath;
+}
+
+/** Flow collections whose text does not end with their closing bracket, outermost first. */
+function unclosedFlowCollections(doc: Document, text: string): UnclosedFlow[] {
+  const out: UnclosedFlow[] = [];
+  const collect = (kind: 'sequence' | 'map', node: Node, ancestors: readonly unknown[]) => {
+    const range = node.range;
+    if (!range || !(node as { flow?: boolean }).flow) return;
+    const close = kind === 'sequence' ? ']' : '}';
+    if (text.slice(range[0], range[1]).trimEnd().endsWith(close)) return;
+    out.push({ kind, start: range[0], end: range[1], path: yamlPathOf(ancestors, node) });
+  };
+  visit(doc, {
+    Seq: (_key, node, ancestors) => collect('sequence', node, ancestors),
+    Map: (_key, node, ancestors) => collect('map', node, ancestors),
+  });
+  return out;
+}
+
+/** The YAML path of `node` from the ancestors `visit` gives. */
+function yamlPathOf(ancestors: readonly unknown[], node: unknown): YamlPath {
+  const chain = [...ancestors, node];
+  const path: (string | number)[] = [];
+  for (let i = 0; i + 1 < chain.length; i++) {
+    const a = chain[i];
+    const next = chain[i + 1];
+    if (isPair(a) && a.value === next) {
+      if (!isScalar(a.key)) break;
+      path.push(String(a.key.value));
+    } else if (isSeq(a)) path.push(a.items.indexOf(next as never));
+  }
+  return path;
+}
+
+/**
+ * Offset of the first "[" or "{" that opens a flow collection nested deeper
+ * than `limit`, skipping quoted strings and comments; undefined if none.
+ */
+export function flowNestingPast(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '[' || c === '{') {
+      if (++depth > limit) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    else if (c === '"' || c === "'") {
+      const end = text.indexOf(c, i + 1);
+      if (end === -1) return undefined;
+      i = end;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      const eol = text.indexOf('\n', i);
+      if (eol === -1) return undefined;
+      i = eol;
+    }
+  }
+  return undefined;
 }
 
 function isPlainMapping(v: unknown): v is Record<string, unknown> {
@@ -155,10 +271,10 @@ function convertDocument(doc: Document, index: number, base: number, problems: Y
       return undefined;
     }
     valueRanges.set(pathKey(path), range);
-    if (depth > 64) {
+    if (depth > MAX_NESTING) {
       problems.push({
         range,
-        message: 'invalid YAML: nesting deeper than 64 levels',
+        message: nestingMessage(),
         docIndex: index,
         path: [...path],
       });

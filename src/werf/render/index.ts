@@ -8,7 +8,7 @@
 //   output  16 Mi characters written in total (include/tpl results count too)
 //   steps   5,000,000 actions, commands and range iterations
 //   time    10 s wall clock
-//   lists   1,000,000 items built by one function call (until, seq, concat)
+//   lists   at most 1,000,000 items built by one function call (until, seq, concat)
 // All can be changed through `limits`.
 import { builtins } from './builtins.js';
 import { ExecError, ExecState, FuncError, LimitError, lineColumn, type TemplateFunc } from './exec.js';

@@ -157,21 +157,31 @@ export function parseTemplate(
     const savedRange = rangeDepth;
     vars = ['$'];
     rangeDepth = 0;
-    const [list, end] = itemList();
+    const [list, end] = itemList({ what: `{{define ${JSON.stringify(defName)}}}`, pos });
     if (end.kind !== 'end') fail(`unexpected {{${end.kind}}} in ${context}`, end.pos);
     vars = savedVars;
     rangeDepth = savedRange;
     addTree(defName, list, pos);
   }
 
-  function itemList(): [ListNode, EndMarker] {
+  /**
+   * The nodes up to the next {{end}} or {{else}}. At EOF the error names
+   * `opener` (what needed the {{end}}) and is placed at its "{{"; Go says
+   * only "unexpected EOF", at the end of the text.
+   */
+  function itemList(opener?: { what: string; pos: number }): [ListNode, EndMarker] {
     const list: ListNode = { type: 'list', pos: peekNonSpace().pos, nodes: [] };
     while (peekNonSpace().kind !== 'eof') {
       const n = textOrAction();
       if (n instanceof EndMarker) return [list, n];
       if (n) list.nodes.push(n);
     }
-    return fail('unexpected EOF', peek().pos);
+    if (!opener) return fail('unexpected EOF', peek().pos);
+    const at = Math.max(0, source.text.lastIndexOf('{{', opener.pos));
+    const before = source.text.slice(0, at);
+    const line = before.split('\n').length;
+    const column = at - (before.lastIndexOf('\n') + 1) + 1;
+    return fail(`unexpected EOF: ${opener.what} opened at ${line}:${column} has no {{end}}`, at);
   }
 
   function textOrAction(): Node | EndMarker | null {
@@ -238,14 +248,15 @@ export function parseTemplate(
   }
 
   function control(context: 'if' | 'range' | 'with', pos: number): Node {
-    return nested(pos, `{{${context}}}`, () => controlBody(context));
+    return nested(pos, `{{${context}}}`, () => controlBody(context, pos));
   }
 
-  function controlBody(context: 'if' | 'range' | 'with'): Node {
+  function controlBody(context: 'if' | 'range' | 'with', pos: number): Node {
+    const opener = { what: `{{${context}}}`, pos };
     const mark = vars.length;
     const pipe = pipeline(context, 'rightDelim');
     if (context === 'range') rangeDepth++;
-    let [list, end] = itemList();
+    let [list, end] = itemList(opener);
     if (context === 'range') rangeDepth--;
     let elseList: ListNode | null = null;
     if (end.kind === 'else') {
@@ -257,7 +268,7 @@ export function parseTemplate(
         nextNonSpace();
         elseList = { type: 'list', pos: end.pos, nodes: [control('with', p.pos)] };
       } else {
-        [elseList, end] = itemList();
+        [elseList, end] = itemList(opener);
         if (end.kind !== 'end') fail(`expected end; found {{${end.kind}}}`, end.pos);
       }
     }
@@ -275,7 +286,9 @@ export function parseTemplate(
     const savedRange = rangeDepth;
     vars = ['$'];
     rangeDepth = 0;
-    const [list, end] = nested(t.pos, '{{block}}', itemList);
+    const [list, end] = nested(t.pos, '{{block}}', () =>
+      itemList({ what: `{{block ${JSON.stringify(blockName)}}}`, pos: t.pos }),
+    );
     if (end.kind !== 'end') fail(`unexpected {{${end.kind}}} in ${context}`, end.pos);
     vars = savedVars;
     rangeDepth = savedRange;

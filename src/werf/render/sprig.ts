@@ -174,7 +174,12 @@ function inList(hay: Value[], needle: Value): boolean {
 
 function untilStep(start: bigint, stop: bigint, step: bigint, max: number): Value[] {
   const v: Value[] = [];
-  if (step !== 0n && (stop - start) / step >= BigInt(max)) fail(`list would have more than ${max} items`);
+  // The list has ceil((stop - start) / step) items when that is positive; exactly `max` is allowed.
+  const span = stop - start;
+  if (step !== 0n && span !== 0n && span > 0n === step > 0n) {
+    const count = (span + step - (step > 0n ? 1n : -1n)) / step;
+    if (count > BigInt(max)) fail(`list would have more than ${max} items`);
+  }
   const push = (i: bigint) => {
     v.push(i);
   };

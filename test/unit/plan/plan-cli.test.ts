@@ -102,7 +102,7 @@ describe('stapel-operator plan', () => {
     const r = await plan('-f', 'examples/seed/werf.yaml', '--images', 'nope');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      "plan: --images: requested image 'nope' is not in the config (images: application-assets, frontend, site)\n",
+      "stapel-operator plan: --images: requested image 'nope' is not in the config (images: application-assets, frontend, site)\n",
     );
     expect(r.stderr).not.toMatch(/:0:0/);
   });

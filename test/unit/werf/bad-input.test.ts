@@ -41,6 +41,26 @@ describe('YAML structure', () => {
       '8:7 doc 1 docker.ENV: mapping keys must be plain strings',
     ]);
   });
+
+  it('nesting too deep for the YAML parser is one error at the level past the limit, not a stack overflow', () => {
+    const lines = errorLines(`${META}image: a\nfrom: alpine\nx: ${'['.repeat(10_000)}\n`);
+    expect(lines).toEqual([
+      `6:${4 + 64} doc 1 (document): invalid YAML: nesting deeper than 64 levels; a werf.yaml needs far fewer: look for unclosed "[" or "{", or flatten the structure`,
+    ]);
+    const closed = errorLines(`${META}image: a\nfrom: alpine\nx: ${'['.repeat(5000)}${']'.repeat(5000)}\n`);
+    expect(closed).toHaveLength(1);
+    expect(closed[0]).not.toMatch(/call stack/);
+  });
+
+  it('an unclosed flow collection is reported at its opening bracket, with its path', () => {
+    expect(errorLines(`${META}image: a\nfrom: alpine\nx: [a, b\n`)).toEqual([
+      '6:4 doc 1 x: invalid YAML: the flow sequence "[" opened here is not closed: end it with "]" (lines inside it must be indented more than the line it starts on)',
+    ]);
+    expect(errorLines(`${META}image: a\nfrom: alpine\nshell:\n  install: [echo, {b: 1\n`)).toEqual([
+      '7:12 doc 1 shell.install: invalid YAML: the flow sequence "[" opened here is not closed: end it with "]" (lines inside it must be indented more than the line it starts on)',
+      '7:19 doc 1 shell.install[1]: invalid YAML: the flow map "{" opened here is not closed: end it with "}" (lines inside it must be indented more than the line it starts on)',
+    ]);
+  });
 });
 
 describe('base images', () => {

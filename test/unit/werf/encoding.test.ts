@@ -43,6 +43,26 @@ describe('decodeUtf8', () => {
   });
 });
 
+describe('decodeUtf8 on UTF-16 and on a bad first byte', () => {
+  it('tells a UTF-16 byte order mark from Latin-1, so the advice is to convert from UTF-16', () => {
+    const le = Buffer.from('\uFEFFproject: t\n', 'utf16le');
+    expect(decodeUtf8(le)).toEqual({ ok: false, problem: { line: 1, column: 1, byte: 0xff, utf16: 'LE' } });
+    const be = Buffer.from(le).swap16();
+    const problem = decodeUtf8(be);
+    expect(problem).toEqual({ ok: false, problem: { line: 1, column: 1, byte: 0xfe, utf16: 'BE' } });
+    expect(problem.ok ? '' : encodingMessage('werf.yaml', problem.problem)).toBe(
+      'werf.yaml:1:1: the file is UTF-16 (it starts with the byte order mark FE FF); werf reads werf.yaml as UTF-8: convert the file (e.g. iconv -f utf-16 -t utf-8)',
+    );
+  });
+
+  it('puts an invalid first byte on line 1, whatever newlines follow', () => {
+    expect(decodeUtf8(Buffer.from([0xe9, 0x0a, 0x61, 0x0a]))).toEqual({
+      ok: false,
+      problem: { line: 1, column: 1, byte: 0xe9 },
+    });
+  });
+});
+
 describe('a werf.yaml that is not UTF-8', () => {
   const root = makeTempRoot();
   afterAll(() => rmSync(root, { recursive: true, force: true }));

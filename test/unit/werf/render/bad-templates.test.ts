@@ -64,3 +64,26 @@ describe('regular expressions run in linear time, as Go RE2 does', () => {
     );
   });
 });
+
+describe('a block without {{end}}', () => {
+  it('names what is unclosed and where it was opened, at that line, not past the end', () => {
+    const e = failure('project: t\nconfigVersion: 1\n{{ if .Values }}\n---\nimage: a\nfrom: alpine\n');
+    expect([e.line, e.column, e.reason]).toEqual([
+      3,
+      1,
+      'unexpected EOF: {{if}} opened at 3:1 has no {{end}}',
+    ]);
+    expect(failure('a\n  {{- range $x := list 1 }}\n{{ else }}\nb\n').reason).toBe(
+      'unexpected EOF: {{range}} opened at 2:3 has no {{end}}',
+    );
+    expect(failure('{{ with 1 }}{{ if 1 }}{{ end }}').reason).toBe(
+      'unexpected EOF: {{with}} opened at 1:1 has no {{end}}',
+    );
+    expect(failure('{{ define "x" }}\nfoo').reason).toBe(
+      'unexpected EOF: {{define "x"}} opened at 1:1 has no {{end}}',
+    );
+    expect(failure('x {{ block "b" . }}').reason).toBe(
+      'unexpected EOF: {{block "b"}} opened at 1:3 has no {{end}}',
+    );
+  });
+});

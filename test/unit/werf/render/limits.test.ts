@@ -66,6 +66,16 @@ describe('render bounds', () => {
     expect(e.reason).toMatch(/more than 1000000 items/);
   });
 
+  it('allows a list of exactly the documented 1,000,000 items, and refuses one more', () => {
+    expect(renderWerfConfig('{{ len (until 1000000) }}')).toBe('1000000');
+    expect(renderWerfConfig('{{ $s := seq 1000000 }}ok')).toBe('ok');
+    expect(renderWerfConfig('{{ len (untilStep 0 2000000 2) }}')).toBe('1000000');
+    expect(renderWerfConfig('{{ len (until -1000000) }}')).toBe('1000000');
+    expect(failure('{{ len (until 1000001) }}').reason).toMatch(/more than 1000000 items/);
+    expect(failure('{{ len (untilStep 0 2000001 2) }}').reason).toMatch(/more than 1000000 items/);
+    expect(failure('{{ len (until -1000001) }}').reason).toMatch(/more than 1000000 items/);
+  });
+
   it('stops by wall-clock time', () => {
     const e = failure('{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}', {
       limits: { maxMillis: 50, maxSteps: Number.MAX_SAFE_INTEGER },
