@@ -12,7 +12,7 @@ function short(digest: string): string {
 export function describeNeed(need: Need): string {
   switch (need.kind) {
     case 'stageImage':
-      return `stage image ${need.image}/${need.stage} (${short(need.digest)}) to exist`;
+      return `whether stage image ${need.image}/${need.stage} (${short(need.digest)}) is in the registry (the stages built on it read its image)`;
     case 'importChecksum': {
       const source =
         need.source.kind === 'stage' ? `${need.source.image}/${need.source.stage}` : need.source.ref;
