@@ -4,34 +4,19 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planCommand } from '../../../src/cli/plan.js';
 import { renderCommand } from '../../../src/cli/render.js';
 import { validateCommand } from '../../../src/cli/validate.js';
+import { captureOutput } from '../support/capture-output.js';
 
 const commands = { plan: planCommand, render: renderCommand, validate: validateCommand };
 type Name = keyof typeof commands;
 const names = Object.keys(commands) as Name[];
 
-/** Runs a command in this process (a spawned CLI costs seconds on a busy machine). */
-async function run(name: Name, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await commands[name].run(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+/** Runs a command in this process. */
+function run(name: Name, ...args: string[]) {
+  return captureOutput(() => commands[name].run(args));
 }
 
 function file(content: string | Uint8Array): string {

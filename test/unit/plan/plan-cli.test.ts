@@ -2,33 +2,18 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planCommand } from '../../../src/cli/plan.js';
+import { captureOutput } from '../support/capture-output.js';
 
 // The `plan` command end to end, from source, as a user runs it.
 
 const root = join(import.meta.dirname, '../../..');
 
-/** Runs the command in this process (a spawned CLI costs seconds on a busy machine); paths are relative to the repo. */
-async function plan(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const absolute = args.map((a, i) => (args[i - 1] === '-f' && !isAbsolute(a) ? join(root, a) : a));
-    const code = await planCommand.run(absolute);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+/** Runs the command in this process; paths are relative to the repo. */
+function plan(...args: string[]) {
+  const absolute = args.map((a, i) => (args[i - 1] === '-f' && !isAbsolute(a) ? join(root, a) : a));
+  return captureOutput(() => planCommand.run(absolute));
 }
 
 describe('stapel-operator plan', () => {
