@@ -115,11 +115,12 @@ export async function prepare(args: PrepareArgs, log: (line: string) => void): P
   await mkdir(args.workspace, { recursive: true });
   if (spec.git.length > 0) await prepareGit(spec, args.workspace, log);
   const imported = spec.imports.length === 0 ? [] : await runImports(spec, args.workspace);
-  // The COPY form of a directory import is known only now (src/plan/import-copy.ts).
+  // The COPY form of a directory import and the source's ids are known only now (src/plan/import-copy.ts).
   const dockerfile = withImportCopyForms(
     spec.dockerfile,
     spec.imports,
     imported.map((d) => d.form),
+    imported.map((d) => (d.sourceOwner === 'mixed' ? undefined : d.sourceOwner)),
   );
   await writeFile(join(args.workspace, 'Dockerfile'), dockerfile);
   log(`prepare ${spec.image}/${spec.stage} (${spec.digest}): Dockerfile written`);
@@ -131,6 +132,15 @@ export async function prepare(args: PrepareArgs, log: (line: string) => void): P
         `(${s.files} files, ${s.directories} directories, ${s.symlinks} symlinks, ${s.bytes} bytes; checksum ${done.checksum})`,
     );
     for (const skipped of s.skipped) log(`  warning: special file ${skipped} not copied`);
+    if (done.sourceOwner === 'mixed') {
+      log(
+        '  warning: the imported entries have different owners in the source image; one COPY cannot keep them, so they are owned by root: set owner and group on the import to choose',
+      );
+    } else if (done.sourceOwner) {
+      log(
+        `  owner and group kept from the source image: ${done.sourceOwner.owner}:${done.sourceOwner.group}`,
+      );
+    }
   }
 }
 

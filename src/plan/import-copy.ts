@@ -71,6 +71,31 @@ export function importCopy(imp: { dir: string; add: string; to: string }, form: 
   return { path, copyFrom: path, copyTo: imp.to };
 }
 
+/** Owner and group a COPY gives the imported entries (`--chown`); empty strings: COPY's default, root. */
+export interface ImportOwnership {
+  owner: string;
+  group: string;
+}
+
+/**
+ * Who owns the imported entries when the import names neither owner nor
+ * group. werf keeps the source's ids (werf-stapel.md §5.1 step 6, Buildah);
+ * a Dockerfile COPY from the build context makes everything root's unless
+ * --chown says otherwise. So: the source's numeric ids when every entry has
+ * the same ones; undefined when they are all root's (COPY's default is
+ * right) or there are none; `mixed` when the entries disagree (one COPY
+ * cannot keep them: they become root's, and `prepare` warns).
+ */
+export function sourceOwnership(
+  ids: readonly { uid: number; gid: number }[],
+): ImportOwnership | 'mixed' | undefined {
+  const first = ids[0];
+  if (!first) return undefined;
+  if (ids.some((i) => i.uid !== first.uid || i.gid !== first.gid)) return 'mixed';
+  if (first.uid === 0 && first.gid === 0) return undefined;
+  return { owner: String(first.uid), group: String(first.gid) };
+}
+
 /** The Dockerfile COPY line of an import in the given form. */
 export function importCopyInstruction(
   imp: { dir: string; add: string; to: string; owner: string; group: string },
@@ -81,18 +106,22 @@ export function importCopyInstruction(
 }
 
 /**
- * The Dockerfile with the COPY line of each import whose form is `directory`
- * switched from the file form the planner wrote. Fails when a line to switch
- * is not in the Dockerfile exactly once (a spec not written by this planner).
+ * The Dockerfile with the COPY line of each import rewritten where `prepare`
+ * learned more than the planner knew: the directory form for a directory
+ * `add` (`forms`), and the source's owner and group for an import that
+ * names none (`owners`). Fails when a line to rewrite is not in the
+ * Dockerfile exactly once (a spec not written by this planner).
  */
 export function withImportCopyForms(
   dockerfile: string,
   imports: readonly { dir: string; add: string; to: string; owner: string; group: string }[],
   forms: readonly CopyForm[],
+  owners: readonly (ImportOwnership | undefined)[] = [],
 ): string {
   const lines = dockerfile.split('\n');
   imports.forEach((imp, i) => {
-    if (forms[i] !== 'directory') return;
+    const owner = owners[i];
+    if (forms[i] !== 'directory' && owner === undefined) return;
     const planned = importCopyInstruction(imp, 'file');
     const at = lines.flatMap((line, n) => (line === planned ? [n] : []));
     if (at.length !== 1) {
@@ -100,7 +129,7 @@ export function withImportCopyForms(
         `import ${i}: the Dockerfile has ${at.length} lines ${JSON.stringify(planned)}, expected exactly one`,
       );
     }
-    lines[at[0] as number] = importCopyInstruction(imp, 'directory');
+    lines[at[0] as number] = importCopyInstruction({ ...imp, ...owner }, forms[i] ?? 'file');
   });
   return lines.join('\n');
 }

@@ -3,7 +3,14 @@
 // entry at its workspace path, checking the import checksum the plan used.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CopyForm, copyForm, type ImportEntryKind, importCopy } from '../plan/import-copy.js';
+import {
+  type CopyForm,
+  copyForm,
+  type ImportEntryKind,
+  type ImportOwnership,
+  importCopy,
+  sourceOwnership,
+} from '../plan/import-copy.js';
 import type { PrepareImport } from '../plan/prepare-spec.js';
 import { createPathFilter } from '../werf/paths.js';
 import type { RegistryClient } from './client.js';
@@ -69,6 +76,8 @@ export interface PreparedImport {
   /** What `add` is in the source image, and the COPY form chosen from it (src/plan/import-copy.ts). */
   kind: ImportEntryKind;
   form: CopyForm;
+  /** For an import without owner and group: the source's ids (`sourceOwnership`), which COPY then gives. */
+  sourceOwner?: ImportOwnership | 'mixed';
   path: string;
   checksum: string;
   summary: WriteSummary;
@@ -123,7 +132,19 @@ export async function prepareImports(
         const form = copyForm(kind, imp, symlinkedTo.has(index));
         const path = form === 'directory' ? importCopy(imp, form).path : imp.path;
         const summary = writeEntries(files.entries, read.store, join(workspace, path));
-        out.push({ index, kind, form, path, checksum: files.checksum, summary });
+        // A directory `add` itself is not copied in the file form (its contents are), so its ids do not count.
+        const copied = kind === 'directory' ? files.entries.filter((e) => e.relPath !== '') : files.entries;
+        const sourceOwner =
+          imp.owner === '' && imp.group === '' ? sourceOwnership(copied.map((e) => e.node)) : undefined;
+        out.push({
+          index,
+          kind,
+          form,
+          path,
+          checksum: files.checksum,
+          summary,
+          ...(sourceOwner ? { sourceOwner } : {}),
+        });
       }
     }
   } finally {

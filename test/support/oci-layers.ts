@@ -6,7 +6,7 @@ import { pack } from 'tar-stream';
 
 export type LayerSpecEntry =
   | { type: 'file'; path: string; content: string | Buffer; mode?: number; uid?: number; gid?: number }
-  | { type: 'dir'; path: string; mode?: number }
+  | { type: 'dir'; path: string; mode?: number; uid?: number; gid?: number }
   | { type: 'symlink'; path: string; target: string }
   | { type: 'hardlink'; path: string; target: string }
   | { type: 'fifo'; path: string }
@@ -38,7 +38,13 @@ export async function layerTar(entries: LayerSpecEntry[]): Promise<Buffer> {
         );
         break;
       case 'dir':
-        await add({ name: `${e.path}/`, type: 'directory', mode: e.mode ?? 0o755 });
+        await add({
+          name: `${e.path}/`,
+          type: 'directory',
+          mode: e.mode ?? 0o755,
+          uid: e.uid ?? 0,
+          gid: e.gid ?? 0,
+        });
         break;
       case 'symlink':
         await add({ name: e.path, type: 'symlink', linkname: e.target, mode: 0o777 });

@@ -53,6 +53,13 @@ beforeAll(async () => {
       { type: 'file', path: 'dmode/inner.txt', content: 'inner\n', mode: 0o640 },
       { type: 'dir', path: 'dmode/sub', mode: 0o700 },
       { type: 'file', path: 'dmode/sub/deep.txt', content: 'deep\n', mode: 0o600 },
+      { type: 'dir', path: 'owned', uid: 1000, gid: 1000 },
+      { type: 'file', path: 'owned/app.txt', content: 'app\n', uid: 1000, gid: 1000 },
+      { type: 'dir', path: 'owned/sub', uid: 1000, gid: 1000 },
+      { type: 'file', path: 'owned/sub/x.txt', content: 'x\n', uid: 1000, gid: 1000 },
+      { type: 'dir', path: 'mixed' },
+      { type: 'file', path: 'mixed/user.txt', content: 'u\n', uid: 1000, gid: 1000 },
+      { type: 'file', path: 'mixed/root.txt', content: 'r\n' },
     ],
   ]);
   base = await pushImage(client, `${registry}/pitfalls/base:v1`, [
@@ -323,6 +330,18 @@ describe('import pitfalls through prepare and a buildah build', () => {
       { path: 'srv/linked-target/sub', uid: 1001, gid: 1001, mode: '700' },
       { path: 'srv/linked-target/old.txt', uid: 0, gid: 0, mode: '644' },
     ]);
+  });
+
+  it("§5.1 step 6: without owner and group the source's ids are kept (werf's Buildah backend)", async () => {
+    const root = await buildWithImports('keep-ids', [{ add: '/owned', to: '/srv/owned' }]);
+    for (const p of ['srv/owned/app.txt', 'srv/owned/sub', 'srv/owned/sub/x.txt']) {
+      const st = lstatSync(join(root, p));
+      expect({ path: p, uid: st.uid, gid: st.gid }).toEqual({ path: p, uid: 1000, gid: 1000 });
+    }
+    // Entries with different owners cannot all be kept by one COPY: prepare says so, and root owns them.
+    const mixed = await prepareWorkspace('mixed-ids', [{ add: '/mixed', to: '/srv/mixed' }]);
+    expect(mixed.stdout).toContain('the imported entries have different owners in the source image');
+    expect(readFileSync(join(mixed.workspace, 'Dockerfile'), 'utf8')).not.toContain('--chown');
   });
 
   it('pitfall 17 (PR #7626): to with a trailing slash is refused before anything is read', async () => {

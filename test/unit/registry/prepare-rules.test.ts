@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parsePrepareArgs, parsePrepareSpec } from '../../../src/cli/prepare.js';
-import { copyForm, importCopy, withImportCopyForms } from '../../../src/plan/import-copy.js';
+import { copyForm, importCopy, sourceOwnership, withImportCopyForms } from '../../../src/plan/import-copy.js';
 import type { PrepareImport } from '../../../src/plan/prepare-spec.js';
 import { prepareSpecFor, type StageRecipe } from '../../../src/plan/recipe.js';
 import { readSubtrees } from '../../../src/registry/image-subtree.js';
@@ -127,6 +127,19 @@ describe('withImportCopyForms: prepare switches directory imports to the directo
       'COPY --chown=1001 ["imports/2/","/"]',
     ]);
     expect(out.split('\n').slice(4)).toEqual(spec.dockerfile.split('\n').slice(4));
+  });
+
+  it("gives an import without owner and group the source's ids when prepare found them", () => {
+    const out = withImportCopyForms(
+      spec.dockerfile,
+      spec.imports,
+      ['file', 'file', 'file'],
+      [undefined, { owner: '1000', group: '1000' }, undefined],
+    );
+    expect(out.split('\n')[2]).toBe('COPY --chown=1000:1000 ["imports/1/tool","/opt/bin"]');
+    expect(out.split('\n').filter((l, n) => n !== 2)).toEqual(
+      spec.dockerfile.split('\n').filter((l, n) => n !== 2),
+    );
   });
 
   it('leaves the Dockerfile as planned when every import takes the file form', () => {
@@ -343,5 +356,33 @@ describe('special entries through readSubtrees and writeEntries', () => {
     } finally {
       rmSync(spill, { recursive: true, force: true });
     }
+  });
+});
+
+describe('sourceOwnership: what an import without owner and group keeps of the source ids', () => {
+  it('keeps ids all entries share, leaves root to COPY, and calls disagreement mixed', () => {
+    expect(
+      sourceOwnership([
+        { uid: 1000, gid: 1001 },
+        { uid: 1000, gid: 1001 },
+      ]),
+    ).toEqual({
+      owner: '1000',
+      group: '1001',
+    });
+    expect(sourceOwnership([{ uid: 0, gid: 0 }])).toBeUndefined();
+    expect(sourceOwnership([])).toBeUndefined();
+    expect(
+      sourceOwnership([
+        { uid: 1000, gid: 1000 },
+        { uid: 0, gid: 0 },
+      ]),
+    ).toBe('mixed');
+    expect(
+      sourceOwnership([
+        { uid: 1000, gid: 1000 },
+        { uid: 1000, gid: 50 },
+      ]),
+    ).toBe('mixed');
   });
 });
