@@ -29,8 +29,12 @@ export const ConfigRefSchema = z
   })
   .meta({ description: 'Read werf.yaml from a ConfigMap instead of spec.config.' });
 
-/** A URL scheme followed by userinfo with a password: credentials belong in the Secret. */
-export const URL_WITH_PASSWORD_RULE = "!self.url.matches('^[A-Za-z][A-Za-z0-9+.-]*://[^/@]*:[^/@]*@')";
+/**
+ * A URL scheme followed by userinfo with a password: credentials belong in
+ * the Secret. Leading whitespace is allowed for (git and the operator trim it).
+ */
+export const URL_WITH_PASSWORD_RULE =
+  "!self.url.matches('^[[:space:]]*[A-Za-z][A-Za-z0-9+.-]*://[^/@]*:[^/@]*@')";
 
 export const GitSourceSchema = z
   .object({

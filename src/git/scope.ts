@@ -73,11 +73,31 @@ export function gitSecretRules(spec: {
   return rules;
 }
 
+/**
+ * A path git or the server could read differently from its text: `.` or
+ * `..` segments (also percent-encoded), a query or a fragment. Such a URL
+ * gets no Secret by prefix: `host/libs/../other` must not pass as `host/libs`.
+ */
+function ambiguousPath(url: string): boolean {
+  const rest = url
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '')
+    .replace(/^[^/:@]+@[^/:]+:/, '');
+  if (/[?#]/.test(rest)) return true;
+  let decoded = rest;
+  try {
+    decoded = decodeURIComponent(rest);
+  } catch {
+    return true;
+  }
+  return decoded.split(/[/\\]/).some((segment) => segment === '.' || segment === '..');
+}
+
 /** True when `url` lies under `prefix`: same origin, and the prefix's path is a whole-segment prefix. */
 export function urlUnderPrefix(prefix: string, url: string): boolean {
   const p = remoteLocation(prefix);
   const u = remoteLocation(url);
-  if (!p || !u || p.origin !== u.origin) return false;
+  if (!p || !u || p.origin !== u.origin || ambiguousPath(url)) return false;
   return p.path === '' || u.path === p.path || u.path.startsWith(`${p.path}/`);
 }
 

@@ -48,6 +48,36 @@ describe('parseGiterminismFile', () => {
     expect(parseGiterminismFile('config: [\n').errors[0]).toMatch(/^werf-giterminism\.yaml:\d+:\d+: /);
   });
 
+  it('reports every unknown key, and refuses alias bombs, unresolved aliases and oversized files with a place', () => {
+    expect(
+      parseGiterminismFile('giterminismConfigVersion: 1\nconfig: {stapel: {a: 1, b: 2}}\n').errors,
+    ).toEqual([
+      'werf-giterminism.yaml:2:19: config.stapel.a: unknown field "a"',
+      'werf-giterminism.yaml:2:25: config.stapel.b: unknown field "b"',
+    ]);
+    const level = (name: string, of: string) => `${name}: &${name} [${Array(10).fill(of).join(',')}]`;
+    const bomb = [level('a', 'x'), level('b', '*a'), level('c', '*b'), level('d', '*c'), ''].join('\n');
+    expect(parseGiterminismFile(bomb).errors).toEqual([
+      'werf-giterminism.yaml:1:1: Excessive alias count indicates a resource exhaustion attack',
+    ]);
+    expect(
+      parseGiterminismFile('giterminismConfigVersion: 1\nconfig: {stapel: {allowFromLatest: *nope}}\n')
+        .errors[0],
+    ).toMatch(/^werf-giterminism\.yaml:\d+:\d+: .*nope/);
+    expect(parseGiterminismFile(`giterminismConfigVersion: 1\n#${'x'.repeat(300_000)}\n`).errors).toEqual([
+      'werf-giterminism.yaml:1:1: the file is larger than 256 KiB; it holds a few rules',
+    ]);
+  });
+
+  it('takes YAML merge keys, as werf does', () => {
+    const text =
+      'giterminismConfigVersion: 1\nconfig:\n  stapel:\n    git: &branches {allowBranch: true}\n    mount:\n      <<: {allowBuildDir: true}\n';
+    expect(parseGiterminismFile(text)).toEqual({
+      config: { stapel: { git: { allowBranch: true }, mount: { allowBuildDir: true } } },
+      errors: [],
+    });
+  });
+
   it('reads the file from a project file set, and allows nothing without it', () => {
     const files = new Map([
       [

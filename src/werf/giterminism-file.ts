@@ -11,6 +11,10 @@ import type { GiterminismConfig } from './giterminism.js';
 // must not silently leave a build refused.
 
 export const GITERMINISM_FILE = 'werf-giterminism.yaml';
+/** werf-giterminism.yaml is a handful of rules; a bigger file is a mistake (or an attack on the operator's memory). */
+export const MAX_GITERMINISM_BYTES = 256 * 1024;
+/** Aliases the file may expand (the yaml library's default allows far more than a rules file needs). */
+const MAX_ALIASES = 100;
 
 const strings = z.array(z.string());
 const StapelRules = z.strictObject({
@@ -51,8 +55,17 @@ export interface GiterminismFileResult {
 
 /** Parses the text of werf-giterminism.yaml; `fileName` names it in errors. */
 export function parseGiterminismFile(text: string, fileName = GITERMINISM_FILE): GiterminismFileResult {
+  if (Buffer.byteLength(text) > MAX_GITERMINISM_BYTES) {
+    return {
+      config: {},
+      errors: [
+        `${fileName}:1:1: the file is larger than ${MAX_GITERMINISM_BYTES / 1024} KiB; it holds a few rules`,
+      ],
+    };
+  }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  // merge: werf's Go YAML accepts `<<: *anchor` merge keys.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: true });
   const at = (offset: number | undefined) => {
     const { line, col } = lines.linePos(offset ?? 0);
     return `${fileName}:${line}:${col}`;
@@ -60,19 +73,29 @@ export function parseGiterminismFile(text: string, fileName = GITERMINISM_FILE):
   if (doc.errors.length > 0) {
     return { config: {}, errors: doc.errors.map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`) };
   }
-  const parsed = GiterminismFile.safeParse(doc.toJS() ?? {});
+  let value: unknown;
+  try {
+    // Aliases expand here: an unresolved one or an alias bomb throws.
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    return { config: {}, errors: [`${at(0)}: ${(e as Error).message}`] };
+  }
+  const parsed = GiterminismFile.safeParse(value ?? {});
   if (parsed.success) {
     const { stapel, secrets } = parsed.data.config ?? {};
     return { config: { ...(stapel ? { stapel } : {}), ...(secrets ? { secrets } : {}) }, errors: [] };
   }
-  const errors = parsed.error.issues.map((issue) => {
+  const errors = parsed.error.issues.flatMap((issue) => {
     const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
     if (issue.code === 'unrecognized_keys') {
-      const key = issue.keys[0]!;
       const owner = path.length === 0 ? doc.contents : doc.getIn(path, true);
-      const pair = isMap(owner) ? owner.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
-      const where = at((pair?.key as Node | undefined)?.range?.[0]);
-      return `${where}: ${[...path, key].join('.')}: unknown field ${JSON.stringify(key)}`;
+      return issue.keys.map((key) => {
+        const pair = isMap(owner)
+          ? owner.items.find((p) => isScalar(p.key) && String(p.key.value) === key)
+          : undefined;
+        const where = at((pair?.key as Node | undefined)?.range?.[0]);
+        return `${where}: ${[...path, key].join('.')}: unknown field ${JSON.stringify(key)}`;
+      });
     }
     const node = (path.length === 0 ? doc.contents : doc.getIn(path, true)) as Node | undefined;
     const where = at(node?.range?.[0] ?? (doc.contents as Node | null)?.range?.[0]);

@@ -411,6 +411,10 @@ describe('the API server validates spec.source', () => {
     expect(credentialWithPassword).toContain('spec.gitCredentials[0]');
     expect(credentialWithPassword).toContain('put credentials in the Secret named by secretRef');
     expect(credentialWithPassword).not.toContain(password);
+    // Whitespace before the scheme does not hide the password (git and the operator trim it).
+    expect(apply({ source: { git: { url: ` \thttps://bot:${password}@git.example/x.git` } } })).toContain(
+      'put credentials in the Secret named by secretRef',
+    );
     expect(
       apply({ config: 'x', gitCredentials: [{ url: 'git@libs.example:team', secretRef: { name: 's' } }] }),
     ).toBe('accepted');

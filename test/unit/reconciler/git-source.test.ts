@@ -102,6 +102,22 @@ describe('which Secret spec.gitCredentials sends to a remote', () => {
     expect(secretFor('https://git.example.com/libs-extra/z.git')).toBe('project');
   });
 
+  it('sends no prefix Secret to a URL whose path could mean another place (dot segments, query, fragment)', () => {
+    for (const url of [
+      'https://git.example.com/libs/../app/secret.git',
+      'https://git.example.com/libs/%2e%2e/app.git',
+      'https://git.example.com/libs/./x.git',
+      'https://git.example.com/libs/x.git?ref=1',
+      'https://git.example.com/libs/x.git#frag',
+    ]) {
+      expect(urlUnderPrefix('https://git.example.com/libs', url)).toBe(false);
+    }
+    // Only whole `.`/`..` segments count: a name with dots is an ordinary name.
+    expect(secretFor('https://git.example.com/libs/a..b/x.git')).toBe('libs');
+    // Such a URL on the project's host still gets the project's Secret (it serves the whole origin).
+    expect(secretFor('https://git.example.com/libs/../app/secret.git')).toBe('project');
+  });
+
   it('matches ssh prefixes in scp-like and ssh:// form, and nothing on other hosts', () => {
     expect(secretFor('ssh://git@code.example.org/platform/tools.git')).toBe('platform-ssh');
     expect(secretFor('git@code.example.org:platform/tools.git')).toBe('platform-ssh');
