@@ -88,7 +88,7 @@ export class ImageBuildManager {
       opts.metrics.queueObserver(CONTROLLER),
     );
     const handoff = new HandoffTimer(() => clock.now());
-    const sharedWaits = new SharedStageWaits();
+    const sharedWaits = new SharedStageWaits(() => clock.now());
     const reconciler = new ImageBuildReconciler({
       kc: opts.kc,
       builds: this.builds,
@@ -122,6 +122,8 @@ export class ImageBuildManager {
       for (const waiter of sharedWaits.waitersOf(`${namespace}/${jobName}`)) this.queue.add(waiter);
     };
     this.jobs.on((e) => {
+      // The cache shows the Job now: the claim made before creating it has served.
+      if (e.type === 'add') sharedWaits.release(`${e.obj.metadata.namespace}/${e.obj.metadata.name}`);
       const key = ownerKey(e.obj);
       if (!key || !jobEventMatters(e)) return;
       this.queue.add(key);

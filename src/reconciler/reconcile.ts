@@ -208,11 +208,13 @@ export class ImageBuildReconciler {
     this.reportGitWarnings(build, git, log);
 
     const expectedJobName = (stage: PlannedStage) => this.jobName(build, stage);
-    const elsewhere = stagesBuiltElsewhere(this.deps.jobs.list(), {
-      namespace,
-      uid: build.metadata.uid,
-      repository: build.spec.registry.repository,
-    });
+    const repository = build.spec.registry.repository;
+    // Read when deciding, with no await in between until the claims below are made (shared-stages.ts).
+    const elsewhere = () =>
+      new Map([
+        ...(this.deps.sharedWaits?.claimedByOthers(namespace, repository, key) ?? []),
+        ...stagesBuiltElsewhere(this.deps.jobs.list(), { namespace, uid: build.metadata.uid, repository }),
+      ]);
     const decide = () =>
       decidePass({
         plan,
@@ -225,21 +227,37 @@ export class ImageBuildReconciler {
         digestProblems,
         needProblems,
         createProblems: this.activeCreateProblems(build),
-        elsewhere,
+        elsewhere: elsewhere(),
         previous: build.status?.images ?? [],
         now: this.nowIso(),
       });
     let decision = decide();
+    // Claimed before the first await, so another build's pass deciding meanwhile waits for these Jobs.
+    const toCreate = decision.create.map((stage) => {
+      const job = buildStageJob(build, toStageToBuild(stage), this.deps.settings);
+      const who = { job: job.metadata!.name!, build: build.metadata.name, buildKey: key };
+      this.deps.sharedWaits?.claim({ namespace, repository, digest: stage.digest! }, who);
+      return { stage, job };
+    });
+    const release = (jobName: string) => this.deps.sharedWaits?.release(`${namespace}/${jobName}`);
 
-    for (const jobName of decision.delete) await this.deleteJob(namespace, jobName, log);
+    try {
+      for (const jobName of decision.delete) await this.deleteJob(namespace, jobName, log);
+    } catch (err) {
+      for (const { job } of toCreate) release(job.metadata!.name!);
+      throw err;
+    }
     if (decision.delete.length > 0) jobs = jobs.filter((j) => !decision.delete.includes(j.name));
     let created = 0;
-    for (const stage of decision.create) {
-      const job = buildStageJob(build, toStageToBuild(stage), this.deps.settings);
+    for (const { stage, job } of toCreate) {
       const jobName = job.metadata!.name!;
       const slog = log.child({ image: stage.image, stage: stage.name, digest: stage.digest, job: jobName });
-      const baseMissing = await missingBaseImage(stage, registry);
+      const baseMissing = await missingBaseImage(stage, registry).catch((err: unknown) => {
+        release(jobName);
+        throw err;
+      });
       if (baseMissing) {
+        release(jobName);
         this.rememberCreateProblem(build, stage.digest!, Reason.ImageNotFound, baseMissing);
         slog.warn('base image not found: no Job created');
         continue;
@@ -255,6 +273,7 @@ export class ImageBuildReconciler {
         slog.info(handoffMs === undefined ? {} : { handoffMs }, 'stage job created');
       } catch (err) {
         if (!isAlreadyExists(err)) {
+          release(jobName);
           const status = toStatus(err);
           if (status.code >= 500 || status.code === 0 || status.code === 429) throw err;
           // Admission, quota or validation refused the Job: report it, do not loop on it.

@@ -78,3 +78,25 @@ describe('SharedStageWaits', () => {
     expect(waits.waitersOf('ci/j2')).toEqual(['ci/a']);
   });
 });
+
+describe('SharedStageWaits claims', () => {
+  const stage = { namespace: 'ci', repository: 'r.example/app', digest: 'd1' };
+
+  it("show another build's claim until its Job is in the cache or the claim is a minute old", () => {
+    let now = 0;
+    const waits = new SharedStageWaits(() => now);
+    waits.claim(stage, { job: 'a-d1', build: 'a', buildKey: 'ci/a' });
+    expect([...waits.claimedByOthers('ci', 'r.example/app', 'ci/b')]).toEqual([
+      ['d1', { job: 'a-d1', build: 'a' }],
+    ]);
+    // Not to the claiming build itself, nor in another repository or namespace.
+    expect(waits.claimedByOthers('ci', 'r.example/app', 'ci/a').size).toBe(0);
+    expect(waits.claimedByOthers('ci', 'r.example/other', 'ci/b').size).toBe(0);
+    expect(waits.claimedByOthers('prod', 'r.example/app', 'ci/b').size).toBe(0);
+    waits.release('ci/a-d1');
+    expect(waits.claimedByOthers('ci', 'r.example/app', 'ci/b').size).toBe(0);
+    waits.claim(stage, { job: 'a-d1', build: 'a', buildKey: 'ci/a' });
+    now = 60_001;
+    expect(waits.claimedByOthers('ci', 'r.example/app', 'ci/b').size).toBe(0);
+  });
+});

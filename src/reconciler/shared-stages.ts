@@ -49,13 +49,63 @@ export function stagesBuiltElsewhere(
   return out;
 }
 
+/** How long a claim stands without the Job cache showing its Job (then its create failed unseen, or the watch is down). */
+const CLAIM_TTL_MS = 60_000;
+
+interface Claim extends BuiltElsewhere {
+  buildKey: string;
+  at: number;
+}
+
 /**
- * Which builds wait for which other builds' Jobs, so a change of such a Job
- * or its pod reconciles the waiting builds too (their own Jobs' events would
- * not). Set by each pass; keys are `namespace/name`.
+ * The process-wide side of sharing: which builds wait for which other
+ * builds' Jobs, so a change of such a Job or its pod reconciles the waiting
+ * builds too (their own Jobs' events would not); and claims, the Jobs a pass
+ * is about to create, so that a pass of another build running at the same
+ * moment waits for them instead of making its own (the Job cache shows a new
+ * Job only after its watch event). Keys are `namespace/name`.
  */
 export class SharedStageWaits {
   private readonly byBuild = new Map<string, Set<string>>();
+  private readonly claims = new Map<string, Claim>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private static claimKey(namespace: string, repository: string, digest: string): string {
+    return `${namespace}\n${repository}\n${digest}`;
+  }
+
+  /** A pass of `buildKey` is about to create `job` for this stage. */
+  claim(
+    stage: { namespace: string; repository: string; digest: string },
+    who: { job: string; build: string; buildKey: string },
+  ): void {
+    const key = SharedStageWaits.claimKey(stage.namespace, stage.repository, stage.digest);
+    this.claims.set(key, { ...who, at: this.now() });
+  }
+
+  /** The Job `namespace/job` is in the Job cache now (or will never be): its claim ends. */
+  release(jobKey: string): void {
+    for (const [key, claim] of this.claims) {
+      if (`${key.split('\n')[0]}/${claim.job}` === jobKey) this.claims.delete(key);
+    }
+  }
+
+  /** Stages other builds have claimed in this namespace and repository, by digest. */
+  claimedByOthers(namespace: string, repository: string, buildKey: string): Map<string, BuiltElsewhere> {
+    const out = new Map<string, BuiltElsewhere>();
+    const prefix = SharedStageWaits.claimKey(namespace, repository, '');
+    for (const [key, claim] of this.claims) {
+      if (this.now() - claim.at > CLAIM_TTL_MS) {
+        this.claims.delete(key);
+        continue;
+      }
+      if (key.startsWith(prefix) && claim.buildKey !== buildKey) {
+        out.set(key.slice(prefix.length), { job: claim.job, build: claim.build });
+      }
+    }
+    return out;
+  }
 
   /** Records that `buildKey` now waits for these Jobs (replacing what it waited for before). */
   set(buildKey: string, jobKeys: Iterable<string>): void {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { describe, expect, inject, it } from 'vitest';
+import { stringify } from 'yaml';
 import { adminClients } from '../cluster/helpers/kube.js';
 import { testNamespace } from '../cluster/helpers/namespace.js';
 import { readImage } from '../cluster/helpers/registry-files.js';
@@ -16,7 +17,7 @@ import {
   SEED_CONFIG,
   waitForBuild as waitForImageBuild,
 } from './support/imagebuild.js';
-import { useOperator } from './support/operator.js';
+import { kubectl, useOperator } from './support/operator.js';
 
 // The operator end to end, against the real control plane, registry and test
 // kubelet, running with exactly deploy/'s ServiceAccount and RBAC.
@@ -51,6 +52,32 @@ async function stalledBuild(namespace: string, name: string, config: string): Pr
   });
   return waitForBuild(namespace, name, (b) => condition(b, 'Stalled')?.status === 'True', 360_000);
 }
+
+/**
+ * An ImageBuild whose "tools" image every such build shares (same stages in the same
+ * repository); its install stage takes a while, so builds meet each other's Jobs running.
+ */
+function sharedStageSpec(repo: string, own: string) {
+  const config = [
+    'project: shared',
+    'configVersion: 1',
+    '---',
+    'image: tools',
+    `from: ${inject('busyboxImage')}`,
+    'shell:',
+    '  install: [sleep 6, echo tools > /tools.txt]',
+    '---',
+    `image: ${own}`,
+    'from: tools',
+    'shell:',
+    `  setup: [echo ${own} > /own.txt]`,
+    '',
+  ].join('\n');
+  return { config, registry: { repository: repo, insecure: true }, retries: 0 };
+}
+
+const toolsStages = (ib: ImageBuildObject) =>
+  (ib.status?.images ?? []).find((i) => i.name === 'tools')?.stages ?? [];
 
 async function ownedJobs(namespace: string): Promise<k8s.V1Job[]> {
   const { batch } = adminClients();
@@ -262,39 +289,15 @@ describe('restarts and failures', () => {
   }, async () => {
     const ns = await testNamespace('shared');
     const repo = repository();
-    // The same "tools" image in both configs: its install stage takes a while, so the
-    // second build meets the first one's Job still running.
-    const config = (own: string) =>
-      [
-        'project: shared',
-        'configVersion: 1',
-        '---',
-        'image: tools',
-        `from: ${inject('busyboxImage')}`,
-        'shell:',
-        '  install: [sleep 6, echo tools > /tools.txt]',
-        '---',
-        `image: ${own}`,
-        'from: tools',
-        'shell:',
-        `  setup: [echo ${own} > /own.txt]`,
-        '',
-      ].join('\n');
-    const spec = (own: string) => ({
-      config: config(own),
-      registry: { repository: repo, insecure: true },
-      retries: 0,
-    });
+    const spec = (own: string) => sharedStageSpec(repo, own);
     applyImageBuild(ns, 'first', spec('one'));
-    const toolsOf = (ib: ImageBuildObject) =>
-      (ib.status?.images ?? []).find((i) => i.name === 'tools')?.stages ?? [];
     const running = await waitForBuild(
       ns,
       'first',
-      (ib) => toolsOf(ib).some((s) => s.name === 'install' && s.phase === 'Running'),
+      (ib) => toolsStages(ib).some((s) => s.name === 'install' && s.phase === 'Running'),
       120_000,
     );
-    const installJob = toolsOf(running).find((s) => s.name === 'install')!.job!;
+    const installJob = toolsStages(running).find((s) => s.name === 'install')!.job!;
     applyImageBuild(ns, 'second', spec('two'));
     const ready = (ib: ImageBuildObject) =>
       ib.status?.observedGeneration === ib.metadata.generation && condition(ib, 'Ready')?.status === 'True';
@@ -306,16 +309,49 @@ describe('restarts and failures', () => {
     const annotations = jobs.find((j) => j.metadata?.name === installJob)?.metadata?.annotations;
     expect(annotations?.['stapel.dev/repository']).toBe(repo);
     // One Job per tools stage digest across both builds, all of them the first build's.
-    expect(toolsOf(second).map((s) => s.name)).toEqual(toolsOf(first).map((s) => s.name));
-    for (const stage of toolsOf(second)) {
+    expect(toolsStages(second).map((s) => s.name)).toEqual(toolsStages(first).map((s) => s.name));
+    for (const stage of toolsStages(second)) {
       const forDigest = jobs.filter(
         (j) => j.metadata?.annotations?.['stapel.dev/stage-digest'] === stage.digest,
       );
       expect(forDigest.map((j) => j.metadata?.name?.split('-')[0])).toEqual(['first']);
     }
     // Both builds report the same image for each shared stage: the one the registry serves.
-    expect(toolsOf(second).map((s) => s.imageDigest)).toEqual(toolsOf(first).map((s) => s.imageDigest));
-    expect(toolsOf(second).every((s) => s.source === 'cache')).toBe(true);
+    expect(toolsStages(second).map((s) => s.imageDigest)).toEqual(
+      toolsStages(first).map((s) => s.imageDigest),
+    );
+    expect(toolsStages(second).every((s) => s.source === 'cache')).toBe(true);
+  });
+
+  it('ImageBuilds applied in one kubectl apply build each shared stage once', {
+    timeout: 400000,
+  }, async () => {
+    const ns = await testNamespace('together');
+    const repo = repository();
+    const names = ['alpha', 'beta', 'gamma'];
+    const docs = names.map((name) =>
+      stringify({
+        apiVersion: 'stapel.dev/v1alpha1',
+        kind: 'ImageBuild',
+        metadata: { name, namespace: ns },
+        spec: sharedStageSpec(repo, name),
+      }),
+    );
+    kubectl(['apply', '-f', '-'], docs.join('---\n'));
+    const ready = (ib: ImageBuildObject) =>
+      ib.status?.observedGeneration === ib.metadata.generation && condition(ib, 'Ready')?.status === 'True';
+    const builds = await Promise.all(names.map((name) => waitForBuild(ns, name, ready, 300_000)));
+    const jobs = await ownedJobs(ns);
+    const digests = new Set(builds.flatMap((ib) => toolsStages(ib).map((s) => s.digest)));
+    expect(digests.size).toBeGreaterThan(1);
+    for (const digest of digests) {
+      const forDigest = jobs.filter((j) => j.metadata?.annotations?.['stapel.dev/stage-digest'] === digest);
+      expect({ digest, jobs: forDigest.length }).toEqual({ digest, jobs: 1 });
+    }
+    // Every build reports the one image the registry serves for each shared stage.
+    const imageDigests = builds.map((ib) => toolsStages(ib).map((s) => s.imageDigest));
+    expect(imageDigests[1]).toEqual(imageDigests[0]);
+    expect(imageDigests[2]).toEqual(imageDigests[0]);
   });
 
   it('deleting the ImageBuild removes its Jobs and pods', { timeout: 300000 }, async () => {
