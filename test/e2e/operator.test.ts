@@ -76,6 +76,10 @@ function sharedStageSpec(repo: string, own: string) {
   return { config, registry: { repository: repo, insecure: true }, retries: 0 };
 }
 
+/** Ready=True for the current generation. */
+const ready = (ib: ImageBuildObject) =>
+  ib.status?.observedGeneration === ib.metadata.generation && condition(ib, 'Ready')?.status === 'True';
+
 const toolsStages = (ib: ImageBuildObject) =>
   (ib.status?.images ?? []).find((i) => i.name === 'tools')?.stages ?? [];
 
@@ -299,8 +303,6 @@ describe('restarts and failures', () => {
     );
     const installJob = toolsStages(running).find((s) => s.name === 'install')!.job!;
     applyImageBuild(ns, 'second', spec('two'));
-    const ready = (ib: ImageBuildObject) =>
-      ib.status?.observedGeneration === ib.metadata.generation && condition(ib, 'Ready')?.status === 'True';
     const [first, second] = await Promise.all([
       waitForBuild(ns, 'first', ready, 300_000),
       waitForBuild(ns, 'second', ready, 300_000),
@@ -338,8 +340,6 @@ describe('restarts and failures', () => {
       }),
     );
     kubectl(['apply', '-f', '-'], docs.join('---\n'));
-    const ready = (ib: ImageBuildObject) =>
-      ib.status?.observedGeneration === ib.metadata.generation && condition(ib, 'Ready')?.status === 'True';
     const builds = await Promise.all(names.map((name) => waitForBuild(ns, name, ready, 300_000)));
     const jobs = await ownedJobs(ns);
     const digests = new Set(builds.flatMap((ib) => toolsStages(ib).map((s) => s.digest)));
