@@ -270,7 +270,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${finalTable(builds)}\n\nfinal images:\n${finalImages(builds)}\n\n`);
   const counts = stageCounts(builds);
   say(
-    `${counts.built} stages built, ${counts.cache} from the cache (a stage images of one build share counts once)`,
+    `${counts.built} stages built, ${counts.cache} from the cache (a stage shared by images of one build counts once)`,
   );
   if (counts.built === 0 && counts.cache > 0) {
     say(`every stage came from the stage cache in ${registryDir} ('npm run demo -- --fresh' builds cold)`);

@@ -15,11 +15,11 @@ import {
   EXIT_CODES_USAGE,
   EXIT_CONFIG_ERROR,
   errorSummary,
+  loadProjectGiterminism,
   PROJECT_OPTIONS_USAGE,
   type ProjectArgs,
   parseProjectArgs,
   projectDir,
-  projectGiterminism,
   readProjectConfig,
   renderProject,
   reportRenderFailure,
@@ -168,11 +168,9 @@ export const planCommand: Command = {
     } catch (e) {
       return reportRenderFailure(e, parsed, 'plan');
     }
-    const giterminism = projectGiterminism(parsed);
-    // Each names its file (werf-giterminism.yaml), as validate prints them.
-    for (const e of giterminism.errors) process.stderr.write(`${e}\n`);
-    if (giterminism.errors.length > 0) return EXIT_CONFIG_ERROR;
-    const result = parseWerfConfig(rendered, { fileName, giterminism: giterminism.config });
+    const giterminism = loadProjectGiterminism(parsed);
+    if (typeof giterminism === 'number') return giterminism;
+    const result = parseWerfConfig(rendered, { fileName, giterminism });
     for (const w of result.warnings) process.stderr.write(`${formatWerfConfigError(fileName, w)}\n`);
     if (result.errors.length > 0) {
       for (const e of result.errors) process.stderr.write(`${formatWerfConfigError(fileName, e)}\n`);

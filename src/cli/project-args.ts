@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { decodeConfigFile, decodeUtf8, encodingMessage } from '../werf/encoding.js';
+import type { GiterminismConfig } from '../werf/giterminism.js';
 import {
   GITERMINISM_FILE,
   type GiterminismFileResult,
@@ -141,6 +142,12 @@ function parseProjectOption(flag: string, value: () => string, out: ProjectArgs)
   }
 }
 
+/** The arguments of a command with no options of its own (render, validate). */
+export function parseOnlyProjectArgs(args: readonly string[]): ProjectArgs | string {
+  const out = defaultProjectArgs();
+  return parseProjectArgs(args, out, unknownOption) ?? out;
+}
+
 export function unknownOption(flag: string): string {
   return `unknown option ${JSON.stringify(flag)}`;
 }
@@ -243,7 +250,7 @@ export function commandArgs<T extends ProjectArgs>(
  * --loose-giterminism, else the project folder's werf-giterminism.yaml (the
  * working tree's, where werf reads the commit's), else werf's defaults.
  */
-export function projectGiterminism(args: ProjectArgs): GiterminismFileResult {
+function projectGiterminism(args: ProjectArgs): GiterminismFileResult {
   if (args.looseGiterminism) return { config: { loose: true }, errors: [] };
   const file = join(args.dir ?? dirname(args.file === '-' ? '.' : args.file), GITERMINISM_FILE);
   let bytes: Buffer;
@@ -258,4 +265,15 @@ export function projectGiterminism(args: ProjectArgs): GiterminismFileResult {
   } catch (e) {
     return { config: {}, errors: [(e as Error).message] };
   }
+}
+
+/**
+ * The giterminism rules for parsing the config (projectGiterminism), or,
+ * when werf-giterminism.yaml has errors, the exit code after printing them
+ * (each names its file and place).
+ */
+export function loadProjectGiterminism(args: ProjectArgs): GiterminismConfig | number {
+  const result = projectGiterminism(args);
+  for (const e of result.errors) process.stderr.write(`${e}\n`);
+  return result.errors.length > 0 ? EXIT_CONFIG_ERROR : result.config;
 }

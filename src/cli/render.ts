@@ -2,15 +2,12 @@
 import type { Command } from './commands.js';
 import {
   commandArgs,
-  defaultProjectArgs,
   EXIT_CODES_USAGE,
   PROJECT_OPTIONS_USAGE,
-  type ProjectArgs,
-  parseProjectArgs,
+  parseOnlyProjectArgs,
   readProjectConfig,
   renderProject,
   reportRenderFailure,
-  unknownOption,
 } from './project-args.js';
 
 const usage = `Usage: stapel-operator render [-f werf.yaml] [options]
@@ -22,16 +19,10 @@ ${EXIT_CODES_USAGE}
 Options:
 ${PROJECT_OPTIONS_USAGE}`;
 
-function parseArgs(args: string[]): ProjectArgs | string {
-  const out = defaultProjectArgs();
-  const problem = parseProjectArgs(args, out, unknownOption);
-  return problem ?? out;
-}
-
 export const renderCommand: Command = {
   summary: 'render a werf.yaml Go template and print the result',
   async run(args) {
-    const parsed = commandArgs(args, usage, 'render', parseArgs);
+    const parsed = commandArgs(args, usage, 'render', parseOnlyProjectArgs);
     if (typeof parsed === 'number') return parsed;
     const text = await readProjectConfig(parsed, 'render');
     if (typeof text === 'number') return text;

@@ -4,18 +4,15 @@ import type { Command } from './commands.js';
 import {
   commandArgs,
   configFileName,
-  defaultProjectArgs,
   EXIT_CODES_USAGE,
   EXIT_CONFIG_ERROR,
   errorSummary,
+  loadProjectGiterminism,
   PROJECT_OPTIONS_USAGE,
-  type ProjectArgs,
-  parseProjectArgs,
-  projectGiterminism,
+  parseOnlyProjectArgs,
   readProjectConfig,
   renderProject,
   reportRenderFailure,
-  unknownOption,
 } from './project-args.js';
 
 // `stapel-operator validate -f werf.yaml`: render a werf.yaml when it holds
@@ -36,16 +33,10 @@ only that one is reported, and the YAML is not checked until it is fixed.
 Options:
 ${PROJECT_OPTIONS_USAGE}`;
 
-export function parseValidateArgs(args: string[]): ProjectArgs | string {
-  const out = defaultProjectArgs();
-  const problem = parseProjectArgs(args, out, unknownOption);
-  return problem ?? out;
-}
-
 export const validateCommand: Command = {
   summary: 'check a werf.yaml and print every error with its line and YAML path',
   async run(args) {
-    const parsed = commandArgs(args, usage, 'validate', parseValidateArgs);
+    const parsed = commandArgs(args, usage, 'validate', parseOnlyProjectArgs);
     if (typeof parsed === 'number') return parsed;
     const read = await readProjectConfig(parsed, 'validate');
     if (typeof read === 'number') return read;
@@ -58,10 +49,9 @@ export const validateCommand: Command = {
         return reportRenderFailure(e, parsed, 'validate');
       }
     }
-    const giterminism = projectGiterminism(parsed);
-    for (const e of giterminism.errors) process.stderr.write(`${e}\n`);
-    if (giterminism.errors.length > 0) return EXIT_CONFIG_ERROR;
-    const { config, errors, warnings } = parseWerfConfig(text, { fileName, giterminism: giterminism.config });
+    const giterminism = loadProjectGiterminism(parsed);
+    if (typeof giterminism === 'number') return giterminism;
+    const { config, errors, warnings } = parseWerfConfig(text, { fileName, giterminism });
     for (const w of warnings) process.stderr.write(`${formatWerfConfigError(fileName, w)} (warning)\n`);
     for (const e of errors) process.stderr.write(`${formatWerfConfigError(fileName, e)}\n`);
     if (errors.length > 0) {

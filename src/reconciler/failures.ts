@@ -33,6 +33,11 @@ export function messageTail(text: string, lines = MESSAGE_TAIL_LINES): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n').slice(-3000);
 }
 
+/** A Job the Job controller has marked Complete or Failed. */
+export function isJobFinished(job: V1Job): boolean {
+  return condition(job, 'Complete') !== undefined || condition(job, 'Failed') !== undefined;
+}
+
 /** The text without lines that repeat an earlier line (builders print a failing step's error more than once). */
 export function withoutRepeatedLines(text: string): string {
   const seen = new Set<string>();

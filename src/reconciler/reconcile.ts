@@ -34,7 +34,7 @@ import { type BuildOutcome, buildConditions } from './conditions.js';
 import { type CompileResult, compileConfig, describeSchemaIssues, summarizeErrors } from './config.js';
 import { decidePass, type ObservedJob, type PassDecision } from './decide.js';
 import { type FactCache, type NeedProblem, type RegistryFacts, settlePlan } from './facts.js';
-import { classifyJob, type JobEvent } from './failures.js';
+import { classifyJob, isJobFinished, type JobEvent } from './failures.js';
 import {
   emptyGitFacts,
   GIT_POLL_MS,
@@ -213,7 +213,10 @@ export class ImageBuildReconciler {
     const elsewhere = () =>
       new Map([
         ...(this.deps.sharedWaits?.claimedByOthers(namespace, repository, key) ?? []),
-        ...stagesBuiltElsewhere(this.deps.jobs.list(), { namespace, uid: build.metadata.uid, repository }),
+        ...stagesBuiltElsewhere(
+          this.deps.jobs.list((j) => j.metadata.namespace === namespace),
+          { namespace, uid: build.metadata.uid, repository },
+        ),
       ]);
     const decide = () =>
       decidePass({
@@ -577,7 +580,7 @@ export class ImageBuildReconciler {
           p.metadata.namespace === namespace &&
           p.metadata.labels?.['batch.kubernetes.io/job-name'] === job.metadata.name,
       );
-      const finished = isFinished(job);
+      const finished = isJobFinished(job);
       // A Job without pods: its Warning events say why (quota, admission), from the events informer.
       const events: JobEvent[] =
         !finished && pods.length === 0
@@ -797,12 +800,6 @@ type ConfigText = { ok: true; text: string; source: string; fileName?: string };
 
 function toStageToBuild(stage: PlannedStage) {
   return { image: stage.image, stage: stage.name, digest: stage.digest!, prepareSpec: stage.prepareSpec! };
-}
-
-function isFinished(job: k8s.V1Job): boolean {
-  return (job.status?.conditions ?? []).some(
-    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
-  );
 }
 
 function eventTarget(build: ImageBuild): EventTarget {

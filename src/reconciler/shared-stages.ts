@@ -1,5 +1,6 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { KubeObject } from '../runtime/kube.js';
+import { isJobFinished } from './failures.js';
 import { ANNOTATION_DIGEST, ANNOTATION_REPOSITORY } from './labels.js';
 
 // Two ImageBuilds in one namespace that push to the same repository often
@@ -15,12 +16,6 @@ type Job = k8s.V1Job & KubeObject;
 export interface BuiltElsewhere {
   job: string;
   build: string;
-}
-
-function finished(job: Job): boolean {
-  return (job.status?.conditions ?? []).some(
-    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
-  );
 }
 
 /**
@@ -39,7 +34,7 @@ export function stagesBuiltElsewhere(
     const { namespace, annotations, ownerReferences, deletionTimestamp } = job.metadata as Job['metadata'] & {
       annotations?: Record<string, string>;
     };
-    if (namespace !== build.namespace || deletionTimestamp || finished(job)) continue;
+    if (namespace !== build.namespace || deletionTimestamp || isJobFinished(job)) continue;
     const owner = ownerReferences?.find((r) => r.kind === 'ImageBuild' && r.controller);
     if (!owner || owner.uid === build.uid) continue;
     const digest = annotations?.[ANNOTATION_DIGEST];

@@ -137,8 +137,8 @@ describe('withImportCopyForms: prepare switches directory imports to the directo
       [undefined, { owner: '1000', group: '1000' }, undefined],
     );
     expect(out.split('\n')[2]).toBe('COPY --chown=1000:1000 ["imports/1/tool","/opt/bin"]');
-    expect(out.split('\n').filter((l, n) => n !== 2)).toEqual(
-      spec.dockerfile.split('\n').filter((l, n) => n !== 2),
+    expect(out.split('\n').filter((_, n) => n !== 2)).toEqual(
+      spec.dockerfile.split('\n').filter((_, n) => n !== 2),
     );
   });
 
